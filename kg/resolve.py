@@ -1,0 +1,191 @@
+"""Resolve: mentions -> entities with stable keys, IRIs, classes and labels per script.
+
+One real entity gets one node whichever script or name form the text uses.  The key is the
+lexicon id when the lexicon knows the entity (under any of its names, or under the core of a
+longer legal name: 武汉光迅科技股份有限公司 -> 光迅科技 -> Accelink); otherwise it is the folded
+zh-Hans core name, so the same unknown company named in two articles, in either script, meets
+at one IRI.  Keys depend only on the text, so the same input always gives the same IRIs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import lexicon as lexmod
+from .model import Doc
+from .normalise import fold, fold_key, script_of, to_simplified, to_traditional
+
+KGR = "https://w3id.org/kg/id/"
+
+_LEGAL = re.compile(
+    r"(?:股份有限公司|有限责任公司|集团有限公司|控股有限公司|有限公司|控股集团|集团|公司|"
+    r"\s*,?\s*(?:inc\.?|incorporated|corp\.?|corporation|co\.,?\s?ltd\.?|ltd\.?|llc|plc|gmbh|ag|holdings|group))$"
+)
+_PAREN_PLACE = re.compile(r"\([\u4e00-\u9fff]{2,5}\)")
+_MODIFIERS = re.compile(r"^(?:新一代|下一代|自主可控|国产|现有|高性能|全新|最新|新款|首款|自研|该|其)+")
+
+
+@dataclass
+class Entity:
+    key: str
+    cls: str
+    lexicon_id: str | None = None
+    surfaces: Counter = field(default_factory=Counter)
+    mentions: list[int] = field(default_factory=list)
+
+    @property
+    def iri(self) -> str:
+        return KGR + iri_safe(self.key)
+
+
+def iri_safe(key: str) -> str:
+    """Keep the key readable (CJK stays as it is) but legal inside an IRI."""
+    out = []
+    for c in key:
+        if c.isspace():
+            out.append("_")
+        elif c in '<>"{}|\\^`#?%/[]' or ord(c) < 0x21:
+            out.append("%%%02X" % ord(c))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def core_name(surface: str, lex: lexmod.Lexicon) -> str:
+    """The name without legal form, leading place or place in brackets, and modifiers."""
+    f = fold(surface).strip()
+    f = _PAREN_PLACE.sub("", f)
+    prev = None
+    while prev != f:
+        prev = f
+        f = _LEGAL.sub("", f).strip(" ,")
+    f = _MODIFIERS.sub("", f)
+    if any("\u3400" <= c <= "\u9fff" for c in f):
+        f = re.sub(r"\s+", "", f)
+    for s, e, eid in sorted(lex.find(f), key=lambda x: x[0]):
+        if s == 0 and e < len(f) - 1 and lex.entries[eid].type in ("City", "Province", "District", "Country"):
+            f = f[e:]
+            break
+    return f
+
+
+def _lookup(surface: str, lex: lexmod.Lexicon) -> str | None:
+    return lex.lookup(surface) or lex.lookup(core_name(surface, lex))
+
+
+def resolve(doc: Doc, lex: lexmod.Lexicon | None = None) -> list[Entity]:
+    """Group the document's mentions into entities (sets `Mention.key`) and return them."""
+    lex = lex or lexmod.load()
+    ments = doc.mentions
+    parent = list(range(len(ments)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    # name definitions: X(以下简称"Y") and X(ABBR) make one entity
+    span_index = {(m.start, m.end): i for i, m in enumerate(ments)}
+    for s, e, a0, a1 in doc.aliases:
+        if (s, e) in span_index and (a0, a1) in span_index:
+            union(span_index[(s, e)], span_index[(a0, a1)])
+    # anaphors point at their antecedent
+    for i, m in enumerate(ments):
+        if m.key and m.key.startswith("@"):
+            union(i, int(m.key[1:]))
+    # same key text -> same entity
+    keys: dict[int, str] = {}
+    for i, m in enumerate(ments):
+        if m.source.startswith("anaphor"):
+            continue
+        if m.key and not m.key.startswith("@"):
+            keys[i] = m.key
+        else:
+            hit = _lookup(m.surface, lex)
+            keys[i] = hit or "~" + (fold(m.surface).strip() if m.cls == "Person" else core_name(m.surface, lex))
+    by_key: dict[str, int] = {}
+    for i, k in keys.items():
+        if k in by_key:
+            union(i, by_key[k])
+        else:
+            by_key[k] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(ments)):
+        groups.setdefault(find(i), []).append(i)
+    entities: list[Entity] = []
+    for members in groups.values():
+        ks = [keys[i] for i in members if i in keys]
+        if not ks:
+            continue
+        lex_ids = sorted({k for k in ks if not k.startswith("~")})
+        if lex_ids:
+            key, lid = lex_ids[0], lex_ids[0]
+            cls = lex.entries[lid].type
+        else:
+            # the longest core name of the group is its most specific name
+            key, lid = max(ks, key=lambda k: (len(k), k))[1:], None
+            cls = Counter(ments[i].cls for i in members if not ments[i].source.startswith("anaphor")).most_common(1)[0][0]
+        ent = Entity(key=key, cls=cls, lexicon_id=lid)
+        for i in members:
+            ments[i].key = key
+            ent.mentions.append(i)
+            if not ments[i].source.startswith("anaphor"):
+                ent.surfaces[ments[i].surface.strip()] += 1
+        entities.append(ent)
+    entities.sort(key=lambda e: e.key)
+    return entities
+
+
+def labels(ent: Entity, lex: lexmod.Lexicon) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """(prefLabel per language, altLabels) for an entity; one prefLabel per language."""
+    pref: dict[str, str] = {}
+    if ent.lexicon_id:
+        e = lex.entries[ent.lexicon_id]
+        for lang, name in (("en", e.en), ("zh-Hans", e.zh_hans), ("zh-Hant", e.zh_hant)):
+            if name:
+                pref[lang] = name
+    surfaces = sorted(ent.surfaces, key=lambda s: (-ent.surfaces[s], len(s), s))
+    for s in surfaces:
+        lang = script_of(s)
+        if lang == "en":
+            pref.setdefault("en", s)
+            continue
+        simp = to_simplified(s)
+        trad = to_traditional(s) if ent.cls != "Person" else s[0] + to_traditional(s[1:])
+        if lang == "zh-Hant":
+            trad = s
+        pref.setdefault("zh-Hans", simp)
+        pref.setdefault("zh-Hant", trad)
+    alts = []
+    for s in sorted(ent.surfaces):
+        lang = script_of(s)
+        lang = "zh-Hans" if lang == "zh" else lang
+        if pref.get(lang) != s:
+            alts.append((s, lang))
+    return pref, alts
+
+
+def add_publisher(doc: Doc, entities: list[Entity], lex: lexmod.Lexicon) -> None:
+    """Make the publisher named in the page's source line an entity typed Publisher."""
+    name = (doc.publisher or "").strip()
+    if not name:
+        return
+    lid = lex.lookup(name)
+    key = lid or core_name(name, lex)
+    for ent in entities:
+        if ent.key == key or fold(name) in {fold(s) for s in ent.surfaces}:
+            doc.publisher_key = ent.key
+            return
+    ent = Entity(key=key, cls=lex.entries[lid].type if lid else "Publisher", lexicon_id=lid)
+    ent.surfaces[name] += 1
+    entities.append(ent)
+    entities.sort(key=lambda e: e.key)
+    doc.publisher_key = key

@@ -1,0 +1,211 @@
+"""Store: the on-disk Oxigraph database behind every command.
+
+Writes go through single SPARQL updates (DROP the document's graph + INSERT its new quads), and
+Oxigraph runs each update as one transaction: a build killed at any moment leaves every
+document either fully in or fully absent.  Queries see the union of all document graphs as the
+default graph.  `rdflib()` gives the same store through oxrdflib for code that wants rdflib.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .graph import KGD, KGO, ONTOLOGY_GRAPH
+
+DEFAULT_STORE = "kg-store"
+ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written; the message is one line."""
+
+
+def store_path(path: str | None) -> str:
+    return path or os.environ.get("KG_STORE") or DEFAULT_STORE
+
+
+class KGStore:
+    def __init__(self, path: str | None = None, read_only: bool = False, create: bool = True) -> None:
+        self.path = store_path(path)
+        p = Path(self.path)
+        if p.exists() and not p.is_dir():
+            raise StoreError(f"{self.path}: exists and is not a store directory")
+        if not create and not p.exists():
+            raise StoreError(f"{self.path}: no store here (build one with 'kg build PATH --store {self.path}')")
+        try:
+            self.ox = ox.Store.read_only(self.path) if read_only else ox.Store(self.path)
+        except OSError as e:
+            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+            if "lock" in msg.lower():
+                raise StoreError(f"{self.path}: store is in use by another kg process ({msg})") from None
+            raise StoreError(f"{self.path}: cannot open store ({msg})") from None
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def replace_documents(self, docs: Iterable[tuple[str, list[ox.Quad]]]) -> None:
+        """Replace the named graphs of several documents in one transaction."""
+        parts = []
+        for iri, quads in docs:
+            parts.append(f"DROP SILENT GRAPH <{iri}>")
+            if quads:
+                body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+                parts.append(f"INSERT DATA {{ GRAPH <{iri}> {{\n{body}\n}} }}")
+        if parts:
+            self.ox.update(" ;\n".join(parts))
+
+    def remove_document(self, iri: str) -> bool:
+        if not self.ox.contains_named_graph(ox.NamedNode(iri)):
+            return False
+        self.ox.update(f"DROP GRAPH <{iri}>")
+        return True
+
+    def document_state(self, iri: str) -> tuple[str | None, str | None]:
+        """(contentHash, pipeline fingerprint) stored for a document, to skip unchanged input."""
+        g = ox.NamedNode(iri)
+        h = next(self.ox.quads_for_pattern(g, ox.NamedNode(KGO + "contentHash"), None, g), None)
+        f = next(self.ox.quads_for_pattern(g, ox.NamedNode(KGO + "pipeline"), None, g), None)
+        return (h.object.value if h else None, f.object.value if f else None)
+
+    def ensure_ontology(self) -> None:
+        """Load ontology/kg.ttl into its own graph when it is missing or has changed."""
+        ttl = ONTOLOGY_DIR / "kg.ttl"
+        if not ttl.exists():
+            return
+        data = ttl.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        g = ox.NamedNode(ONTOLOGY_GRAPH)
+        marker = ox.NamedNode(KGO + "contentHash")
+        old = next(self.ox.quads_for_pattern(g, marker, None, g), None)
+        if old is not None and old.object.value == digest:
+            return
+        quads = [ox.Quad(t.subject, t.predicate, t.object, g) for t in ox.parse(data, format=ox.RdfFormat.TURTLE)]
+        quads.append(ox.Quad(g, marker, ox.Literal(digest), g))
+        self.replace_documents([(ONTOLOGY_GRAPH, quads)])
+
+    def flush(self) -> None:
+        try:
+            self.ox.flush()
+        except Exception:  # read-only stores have nothing to flush
+            pass
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def query(self, sparql: str):
+        return self.ox.query(sparql, use_default_graph_as_union=True)
+
+    def documents(self) -> list[str]:
+        return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(KGD))
+
+    def rdflib(self):
+        """An rdflib Dataset over this very store (oxrdflib), for rdflib-based tools."""
+        import rdflib
+        from oxrdflib import OxigraphStore
+
+        return rdflib.Dataset(store=OxigraphStore(store=self.ox))
+
+    def stats(self) -> dict[str, int]:
+        q = """
+        PREFIX kgo: <https://w3id.org/kg/ontology#>
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        SELECT
+          (COUNT(DISTINCT ?d) AS ?documents)
+          (COUNT(DISTINCT ?e) AS ?entities)
+          (COUNT(DISTINCT ?st) AS ?facts)
+          (COUNT(DISTINCT ?q) AS ?measurements)
+        WHERE {
+          { ?d a kgo:Document } UNION
+          { ?d0 <http://schema.org/mentions> ?e } UNION
+          { ?st a rdf:Statement } UNION
+          { ?q a <http://schema.org/QuantitativeValue> }
+        }"""
+        row = next(iter(self.query(q)))
+        out = {k: int(row[k].value) for k in ("documents", "entities", "facts", "measurements")}
+        out["relations"] = int(
+            next(iter(self.query(
+                "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?st a <http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement> ;"
+                " <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?s ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ;"
+                " <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o } }"
+            )))["n"].value
+        )
+        out["triples"] = len(self.ox)
+        return out
+
+
+_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
+    "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+def export_bytes(store: KGStore, fmt: str, with_ontology: bool = False) -> bytes:
+    """The graph in an RDF format; dataset formats keep one graph per document."""
+    from .graph import PREFIXES
+
+    rdf_format = _FORMATS[fmt]
+    onto = ox.NamedNode(ONTOLOGY_GRAPH)
+    quads = sorted(
+        (q for q in store.ox.quads_for_pattern(None, None, None, None) if with_ontology or q.graph_name != onto),
+        key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)),
+    )
+    prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    if rdf_format.supports_datasets:
+        return ox.serialize(quads, format=rdf_format, prefixes=prefixes) if prefixes else ox.serialize(quads, format=rdf_format)
+    seen = set()
+    triples = []
+    for q in quads:
+        t = ox.Triple(q.subject, q.predicate, q.object)
+        if t not in seen:
+            seen.add(t)
+            triples.append(t)
+    return ox.serialize(triples, format=rdf_format, prefixes=prefixes) if prefixes else ox.serialize(triples, format=rdf_format)
+
+
+class ImportError_(Exception):
+    """An RDF file that cannot be imported; the store is left as it was."""
+
+
+_IMPORT_FORMATS = {
+    ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG,
+    ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML, ".xml": ox.RdfFormat.RDF_XML, ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD, ".n3": ox.RdfFormat.N3,
+}
+
+
+def import_file(store: KGStore, path: str, graph: str | None = None) -> int:
+    """Load an RDF file with Oxigraph's bulk loader.
+
+    Triple formats go into one named graph per file, which is dropped again if the file turns
+    out malformed half way; quad formats are parsed once in full before anything is written.
+    RDF/XML with entity declarations is refused outright (no XXE, no billion laughs)."""
+    p = Path(path)
+    fmt = _IMPORT_FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        raise ImportError_(f"{path}: unknown RDF format (use .nt .nq .ttl .trig .rdf .owl .jsonld)")
+    if not p.is_file():
+        raise ImportError_(f"{path}: no such file")
+    if fmt == ox.RdfFormat.RDF_XML:
+        head = p.read_bytes()
+        if b"<!ENTITY" in head or b"<!entity" in head:
+            raise ImportError_(f"{path}: RDF/XML with entity declarations is refused (external or expanding entities)")
+    target = ox.NamedNode(graph or f"https://w3id.org/kg/import/{p.name}")
+    before = len(store.ox)
+    try:
+        if fmt.supports_datasets:
+            for _ in ox.parse(path=str(p), format=fmt):
+                pass
+            store.ox.bulk_load(path=str(p), format=fmt)
+        else:
+            if store.ox.contains_named_graph(target):
+                store.ox.remove_graph(target)
+            store.ox.bulk_load(path=str(p), format=fmt, to_graph=target)
+    except (SyntaxError, ValueError, OSError) as e:
+        if not fmt.supports_datasets:
+            store.ox.remove_graph(target)
+        raise ImportError_(f"{path}: not valid {fmt.name}: {' '.join(str(e).split())}") from None
+    store.flush()
+    return len(store.ox) - before
