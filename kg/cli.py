@@ -215,6 +215,15 @@ def import_(
         typer.echo(f"imported {f}: {n} quads")
 
 
+# --- analyse commands (neighbors, path, rank, communities) ---------------------------------
+
+
+# --- view commands (viz) -------------------------------------------------------------------
+
+
+# --- serve commands (serve) ----------------------------------------------------------------
+
+
 def main() -> None:
     try:
         app()
