@@ -348,6 +348,7 @@ def _alias_defs(doc: Doc, cands: list[Cand]) -> tuple[list[tuple[int, int, int, 
 
 
 _ANAPHOR = re.compile(r"(该|此|这家|这一|本届|本次|此次|上述|这个|该家)(公司|企业|集团|中心节点|节点|智算中心|中心|中试线|产线|工厂|基地|大会|会议|展会|论坛|峰会|平台|项目|芯片|机构|研究所)")
+_BARE_ANAPHOR = re.compile(r"(中心节点|中试线|大会|峰会|公司)(?=[^\u4e00-\u9fff]|[依由在将于是已也还])")
 _ANAPHOR_CLASS = {
     "公司": ORG, "企业": ORG, "集团": ORG, "机构": ORG, "研究所": ORG,
     "中心节点": ("ComputeCenter",), "节点": ("ComputeCenter",), "智算中心": ("ComputeCenter",), "中心": ("ComputeCenter", "Facility"), "平台": ("ComputeCenter",),
@@ -405,6 +406,10 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
                 cands.append(Cand(m.start(), m.end(), c0.cls, "gazetteer", c0.key, 2))
     for m in _ANAPHOR.finditer(f):
         cands.append(Cand(m.start(), m.end(), "", "anaphor:" + m.group(2), None, 0))
+    for sent in doc.sentences:  # a bare head noun opening a sentence refers back too (中心节点依托…)
+        m = _BARE_ANAPHOR.match(f, sent.start)
+        if m:
+            cands.append(Cand(m.start(), m.end(), "", "anaphor:" + m.group(1), None, 0))
     cands = [c for c in cands if not any(h0 <= c.start < h1 for h0, h1 in hidden) or c.source == "alias"]
     taken, nested = _select(cands)
     _to_mentions(doc, taken, nested, pairs)
@@ -487,8 +492,9 @@ def _tok(name: str, group: str, lst: bool) -> str:
     return rf"\x01(?P<{name}>\d+)\x1f(?:{classes})\x02"
 
 
-_GAP = r"[^\x01\x02。]{0,14}?"
-_LONG = r"[^。;]{0,60}?"
+# Technology names often stand as modifiers (等智算芯片, CPO技术), so short gaps may cross them.
+_GAP = r"(?:[^\x01\x02。]|\x01\d+\x1fTechnology\x02){0,14}?"
+_LONG = r"[^。;]{0,120}?"
 
 
 def _compile(p: str) -> re.Pattern:
@@ -515,7 +521,7 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("zh.founder.created", r"{S+:PER}{_}(?:创办|创立|创建|联合创办)(?:了)?{O:ORG}", [("S", "founderOf", "O")], 0.85),
     # talks at events
     ("zh.speaks.person-at-event", r"{S:PER}{_}在{__}{O:EVENT}\s?(?:上|期间|现场|开幕式|演讲|致辞|发言|主论坛|分论坛)", [("S", "speaksAt", "O")], 0.85),
-    ("zh.speaks.event-then-person", r"在{__}{O:EVENT}\s?(?:上|期间|现场)\s?[,，]?{__}{S:PER}{_}{SPEECH}", [("S", "speaksAt", "O")], 0.8),
+    ("zh.speaks.event-then-person", r"在{__}{O:EVENT}\s?(?:上|期间(?=[,，])|现场)\s?[,，]?{__}{S:PER}{_}{SPEECH}", [("S", "speaksAt", "O")], 0.8),
     ("en.speaks.said-at", r"{S:PER}{_}(?:said|says|told|spoke|noted|presented|argued)\s(?:at|during)\s(?:the\s)?{O:EVENT}", [("S", "speaksAt", "O")], 0.85),
     ("en.speaks.at-event", r"(?:at|during|speaking at)\s(?:the\s)?{O:EVENT}\s?,{__}{S:PER}{_}(?:said|says|told|noted|argued|announced|presented)", [("S", "speaksAt", "O")], 0.8),
     ("en.speaks.speaking-at", r"speaking at (?:the )?{O:EVENT}\s?,\s?{S:PER}", [("S", "speaksAt", "O")], 0.85),
@@ -716,7 +722,8 @@ def structural_relations(doc: Doc, lex: lexmod.Lexicon) -> None:
         if outer is None:
             continue
         o = ments[outer]
-        if n.cls in PLACE and o.cls not in PLACE and o.cls != "Person":
+        inside_other = any(m.source == "nested" and m is not n and m.start <= n.start and n.end <= m.end and m.cls in ORG for m in ments)
+        if n.cls in PLACE and n.cls != "Country" and not inside_other and o.cls not in PLACE and o.cls != "Person":
             add(outer, "locatedIn", ni, o.sentence, "name.place-in-name", 0.85 if o.cls not in ORG else 0.7)
         elif n.cls in ORG and o.cls in ORG and n.start == o.start:
             tail = f[n.end : o.end]
@@ -728,18 +735,6 @@ def structural_relations(doc: Doc, lex: lexmod.Lexicon) -> None:
             fa, fb = f[ments[a].start : ments[a].end], f[ments[b].start : ments[b].end]
             if fa != fb and fa.startswith(fb) and len(fa) - len(fb) <= 6:
                 add(a, "partOf", b, ments[a].sentence, "name.node-of-cloud", 0.85)
-    # lexicon background facts, stated only when both ends are named in this document
-    first: dict[str, int] = {}
-    for i, m in enumerate(ments):
-        if m.key and not m.key.startswith("@"):
-            first.setdefault(m.key, i)
-    for key, i in first.items():
-        e = lex.entries.get(key)
-        if e is None:
-            continue
-        for target, pred in ((e.located_in, "locatedIn"), (e.part_of, "subsidiaryOf" if e.type in ORG else "partOf")):
-            if target and target in first:
-                add(i, pred, first[target], ments[i].sentence, "lexicon." + pred, 0.95)
 
 
 # --- numbers -------------------------------------------------------------------------------

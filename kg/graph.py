@@ -103,10 +103,15 @@ def doc_quads(doc: Doc, entities: list[Entity], lex: lexmod.Lexicon, fingerprint
         add(D, DCT + "publisher", NamedNode(pub.iri))
 
     sentences_used: set[int] = set()
+    structural_done: set[tuple[str, str, str]] = set()
     for r in doc.relations:
         s_ent, o_ent = ment_ent.get(r.subj), ment_ent.get(r.obj)
         if s_ent is None or o_ent is None or s_ent.key == o_ent.key:
             continue
+        if r.rule.startswith("name."):  # a name states its fact once, however often it recurs
+            if (s_ent.key, r.pred, o_ent.key) in structural_done:
+                continue
+            structural_done.add((s_ent.key, r.pred, o_ent.key))
         s, o, p = NamedNode(s_ent.iri), NamedNode(o_ent.iri), KGO + r.pred
         add(s, p, o)
         sent = doc.sentences[r.sentence]

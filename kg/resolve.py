@@ -53,9 +53,14 @@ def iri_safe(key: str) -> str:
     return "".join(out)
 
 
-def core_name(surface: str, lex: lexmod.Lexicon) -> str:
-    """The name without legal form, leading place or place in brackets, and modifiers."""
+def core_name(surface: str, lex: lexmod.Lexicon, org: bool = True) -> str:
+    """The name without legal form, leading place or place in brackets, and modifiers.
+    Only organisation names lose their place: 武汉光迅科技 is 光迅科技, but a compute centre
+    or event named after its city keeps the city."""
     f = fold(surface).strip()
+    if not org:
+        f = _MODIFIERS.sub("", f)
+        return re.sub(r"\s+", "", f) if any("\u3400" <= c <= "\u9fff" for c in f) else f
     f = _PAREN_PLACE.sub("", f)
     prev = None
     while prev != f:
@@ -69,6 +74,9 @@ def core_name(surface: str, lex: lexmod.Lexicon) -> str:
             f = f[e:]
             break
     return f
+
+
+ORG_CLASSES = {"Organization", "Company", "ResearchInstitute", "GovernmentBody", "University", "Publisher", "Investor"}
 
 
 def _lookup(surface: str, lex: lexmod.Lexicon) -> str | None:
@@ -110,7 +118,7 @@ def resolve(doc: Doc, lex: lexmod.Lexicon | None = None) -> list[Entity]:
             keys[i] = m.key
         else:
             hit = _lookup(m.surface, lex)
-            keys[i] = hit or "~" + (fold(m.surface).strip() if m.cls == "Person" else core_name(m.surface, lex))
+            keys[i] = hit or "~" + (fold(m.surface).strip() if m.cls == "Person" else core_name(m.surface, lex, m.cls in ORG_CLASSES))
     by_key: dict[str, int] = {}
     for i, k in keys.items():
         if k in by_key:
