@@ -21,6 +21,13 @@ app = typer.Typer(
 )
 
 StoreOpt = Annotated[str | None, typer.Option("--store", help="Store directory (default ./kg-store or $KG_STORE).")]
+# Remote stores (kg.remote, docs/remote.md): any SPARQL 1.1 server instead of the store directory.
+EndpointOpt = Annotated[str | None, typer.Option(
+    "--endpoint", help="SPARQL query endpoint of a remote store, e.g. http://localhost:7878/query (instead of --store).")]
+UpdateEndpointOpt = Annotated[str | None, typer.Option(
+    "--update-endpoint", help="SPARQL update endpoint (default: from --endpoint, e.g. /query -> /update).")]
+StoreEndpointOpt = Annotated[str | None, typer.Option(
+    "--store-endpoint", help="Graph Store Protocol endpoint for large writes (default: from --endpoint, e.g. /store).")]
 
 
 def fail(msg: str, code: int = 1) -> None:
@@ -28,10 +35,25 @@ def fail(msg: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def open_store(path: str | None, read_only: bool = False, create: bool = False):
+def open_store(
+    path: str | None, read_only: bool = False, create: bool = False,
+    endpoint: str | None = None, update_endpoint: str | None = None, store_endpoint: str | None = None,
+):
+    """The embedded store at PATH, or a RemoteStore when an --endpoint is given."""
     from .store import KGStore, StoreError
 
+    if (update_endpoint or store_endpoint) and not endpoint:
+        fail("--update-endpoint and --store-endpoint need --endpoint", 2)
+    if endpoint and path:
+        fail("give either --store or --endpoint, not both", 2)
     try:
+        if endpoint:
+            from .remote import RemoteStore
+
+            remote = RemoteStore(endpoint, update_endpoint, store_endpoint)
+            for warning in remote.check():
+                typer.echo(f"kg: warning: {warning}", err=True)
+            return remote
         return KGStore(path, read_only=read_only, create=create)
     except StoreError as e:
         fail(str(e))
@@ -53,6 +75,9 @@ def _atomic_write(path: str, data: bytes) -> None:
 def build(
     paths: Annotated[list[str], typer.Argument(help="Article files (.txt, .md, .html) or folders of them.")],
     store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    store_endpoint: StoreEndpointOpt = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")] = 1,
     force: Annotated[bool, typer.Option("--force", help="Re-extract documents even when unchanged.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -70,7 +95,7 @@ def build(
         typer.echo(f"kg: skipped {e}", err=True)
     if not sources:
         fail("no .txt, .md or .html files to build", 1)
-    kg_store = open_store(store, create=True)
+    kg_store = open_store(store, create=True, endpoint=endpoint, update_endpoint=update_endpoint, store_endpoint=store_endpoint)
     console = Console(stderr=True)
     with Progress(
         TextColumn("[bold]building"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -90,22 +115,27 @@ def build(
         raise typer.Exit(3)
 
 
-EXPORT_FORMATS = ["turtle", "trig", "nquads", "ntriples", "jsonld", "rdfxml"]
+EXPORT_FORMATS = ["turtle", "trig", "nquads", "ntriples", "jsonld", "rdfxml", "graphml", "gexf", "csv"]
 
 
 @app.command()
 def export(
     store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    store_endpoint: StoreEndpointOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig, nquads, ntriples, jsonld or rdfxml.")] = "trig",
     output: Annotated[str | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     with_ontology: Annotated[bool, typer.Option("--with-ontology", help="Include the ontology graph.")] = False,
 ) -> None:
     """Write the whole graph in an RDF format (triple formats get the union of all documents)."""
+    if fmt in ("graphml", "gexf", "csv"):  # the entity graph via kg.analyse; for csv -o is a directory
+        return _export_projection(store, endpoint, fmt, output)
     from .store import export_bytes
 
     if fmt not in EXPORT_FORMATS:
         fail(f"unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}", 2)
-    kg_store = open_store(store, read_only=True)
+    kg_store = open_store(store, read_only=True, endpoint=endpoint, update_endpoint=update_endpoint, store_endpoint=store_endpoint)
     data = export_bytes(kg_store, fmt, with_ontology)
     if output:
         _atomic_write(output, data)
@@ -117,6 +147,9 @@ def export(
 def query(
     sparql: Annotated[str | None, typer.Argument(help="A SPARQL query (or use -f FILE.rq).")] = None,
     store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    store_endpoint: StoreEndpointOpt = None,
     file: Annotated[str | None, typer.Option("--file", "-f", help="Read the query from a .rq file (or a saved question's name).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv, json (SPARQL 1.1 Results JSON) or xml.")] = "table",
     list_saved: Annotated[bool, typer.Option("--list", help="List the saved questions in queries/.")] = False,
@@ -144,7 +177,7 @@ def query(
             fail(f"{file}: cannot read ({e})", 2)
     if not sparql:
         fail("give a SPARQL query or -f FILE.rq", 2)
-    kg_store = open_store(store, read_only=True)
+    kg_store = open_store(store, read_only=True, endpoint=endpoint, update_endpoint=update_endpoint, store_endpoint=store_endpoint)
     try:
         res = execute(kg_store, sparql)
         write_results(res, fmt)
@@ -153,9 +186,14 @@ def query(
 
 
 @app.command()
-def stats(store: StoreOpt = None) -> None:
+def stats(
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    store_endpoint: StoreEndpointOpt = None,
+) -> None:
     """Counts of documents, entities, relations and quads in the store."""
-    kg_store = open_store(store, read_only=True)
+    kg_store = open_store(store, read_only=True, endpoint=endpoint, update_endpoint=update_endpoint, store_endpoint=store_endpoint)
     for k, v in kg_store.stats().items():
         typer.echo(f"{k:14} {v}")
 
@@ -216,6 +254,177 @@ def import_(
 
 
 # --- analyse commands (neighbors, path, rank, communities) ---------------------------------
+# The entity graph projected into networkx (kg.analyse); names resolve in any script.
+
+
+def _analyse_console():
+    from rich.console import Console
+
+    # Piped output is not wrapped, so every hop and sentence stays on one greppable line.
+    return Console(width=None if sys.stdout.isatty() else 4000)
+
+
+def _analyse_graph(store: str | None, endpoint: str | None):
+    from . import analyse
+
+    kg_store = open_store(store, read_only=True, endpoint=endpoint)
+    return kg_store, analyse.project(kg_store)
+
+
+def _analyse_find(G, name: str) -> str:
+    from .analyse import NodeLookupError, find_node
+
+    try:
+        return find_node(G, name)
+    except NodeLookupError as e:
+        fail(str(e), 2)
+
+
+def _analyse_name(G, node: str, with_class: bool = True) -> str:
+    from rich.markup import escape
+
+    d = G.nodes[node]
+    label = escape(d.get("label") or node)
+    return f"{label} [dim]({escape(d.get('class') or '?')})[/]" if with_class else label
+
+
+@app.command()
+def neighbors(
+    name: Annotated[str, typer.Argument(help="An entity: any of its names in any script (摩尔线程, 摩爾線程, Moore Threads) or its kgr: id.")],
+    depth: Annotated[int, typer.Option("--depth", "-d", min=1, max=6, help="How many hops out to go.")] = 1,
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+) -> None:
+    """Entities linked to NAME (either direction), as a tree up to --depth hops."""
+    from rich.tree import Tree
+
+    from .analyse import neighbors as near
+
+    _, G = _analyse_graph(store, endpoint)
+    node = _analyse_find(G, name)
+    found = near(G, node, depth)
+    root = Tree(f"[bold]{_analyse_name(G, node)}[/] [dim]kgr:{node.rsplit('/', 1)[-1]}[/]")
+    branch = {node: root}
+    for nb in found:
+        rels = ", ".join(f"—{r}→" if d == "out" else f"←{r}—" for d, r in nb.relations)
+        branch[nb.node] = branch[nb.parent].add(f"[cyan]{rels}[/] {_analyse_name(G, nb.node)}")
+    console = _analyse_console()
+    console.print(root)
+    if not found:
+        console.print("[dim](no links to other entities)[/]")
+
+
+@app.command("path")
+def path_(
+    a: Annotated[str, typer.Argument(help="From this entity (any name in any script, or kgr: id).")],
+    b: Annotated[str, typer.Argument(help="To this entity.")],
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=20, help="How many shortest paths to show.")] = 3,
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+) -> None:
+    """Shortest paths between two entities, hop by hop, with the sentence and document behind each hop."""
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    from .analyse import paths
+
+    kg_store, G = _analyse_graph(store, endpoint)
+    start, end = _analyse_find(G, a), _analyse_find(G, b)
+    if start == end:
+        fail(f"{a!r} and {b!r} are the same entity", 2)
+    found = paths(kg_store, G, start, end, k)
+    if not found:
+        fail(f"no path between {G.nodes[start]['label']} and {G.nodes[end]['label']} in the entity graph", 1)
+    console = _analyse_console()
+    for i, hops in enumerate(found, 1):
+        title = (f"[bold]Path {i}[/] ({len(hops)} hop{'s' if len(hops) != 1 else ''}): "
+                 + " — ".join(_analyse_name(G, n, False) for n in [hops[0].start, *(h.end for h in hops)]))
+        tree = Tree(title)
+        for hop in hops:
+            for f in hop.facts:
+                fact = tree.add(f"{_analyse_name(G, f.subject)} [cyan]—{escape(f.relation)}→[/] {_analyse_name(G, f.object)}")
+                if not f.sources:
+                    fact.add("[dim](no source sentence in the store)[/]")
+                for src in f.sources:
+                    doc = src.document.rsplit("/", 1)[-1]
+                    meta = ", ".join(x for x in (src.title, src.date) if x)
+                    fact.add(f"“{escape(src.text)}” [dim]— kgd:{escape(doc)}{' (' + escape(meta) + ')' if meta else ''}[/]")
+        console.print(tree)
+
+
+@app.command()
+def rank(
+    by: Annotated[str, typer.Option("--by", help="pagerank, degree or betweenness.")] = "pagerank",
+    top: Annotated[int, typer.Option("--top", "-n", min=1, help="How many entities to list.")] = 20,
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+) -> None:
+    """The most central entities of the graph (undirected view, linked entities only)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from .analyse import RANK_METHODS
+    from .analyse import rank as run_rank
+
+    if by not in RANK_METHODS:
+        fail(f"unknown ranking {by!r}; choose {', '.join(RANK_METHODS)}", 2)
+    _, G = _analyse_graph(store, endpoint)
+    ranked = run_rank(G, by, top)
+    if not ranked:
+        fail("no links between entities in the store", 1)
+    table = Table("#", "entity", "class", by, "degree", "id")
+    for i, (n, score) in enumerate(ranked, 1):
+        d = G.nodes[n]
+        table.add_row(str(i), escape(d.get("label", n)), escape(d.get("class", "")),
+                      str(int(score)) if by == "degree" else f"{score:.4f}", str(d.get("degree", 0)),
+                      escape("kgr:" + n.rsplit("/", 1)[-1]))
+    _analyse_console().print(table)
+
+
+@app.command()
+def communities(
+    min_size: Annotated[int, typer.Option("--min-size", min=1, help="Leave out smaller groups.")] = 2,
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+) -> None:
+    """Groups of closely linked entities (Louvain modularity, fixed seed), largest first."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from .analyse import communities as run_communities
+
+    _, G = _analyse_graph(store, endpoint)
+    groups = run_communities(G, min_size=min_size)
+    if not groups:
+        fail("no links between entities in the store", 1)
+    table = Table("#", "size", "members (most linked first)")
+    for i, members in enumerate(groups, 1):
+        names = [escape(G.nodes[n].get("label", n)) for n in members[:25]]
+        more = f" … +{len(members) - 25} more" if len(members) > 25 else ""
+        table.add_row(str(i), str(len(members)), ", ".join(names) + more)
+    _analyse_console().print(table)
+
+
+def _export_projection(store: str | None, endpoint: str | None, fmt: str, output: str | None) -> None:
+    """`kg export -f graphml|gexf|csv`: the entity graph for Gephi, yEd, Cytoscape or Neo4j."""
+    from . import analyse
+
+    if fmt == "csv" and not output:
+        fail("-f csv writes nodes.csv and edges.csv: give the directory with -o DIR", 2)
+    if fmt == "csv" and Path(output).exists() and not Path(output).is_dir():
+        fail(f"{output}: exists and is not a directory", 1)
+    _, G = _analyse_graph(store, endpoint)
+    if fmt == "csv":
+        try:
+            analyse.to_csv(G, output)
+        except OSError as e:
+            fail(f"{output}: cannot write ({e.strerror or e})")
+        return
+    data = analyse.graph_bytes(G, fmt)
+    if output:
+        _atomic_write(output, data)
+    else:
+        sys.stdout.buffer.write(data)
 
 
 # --- view commands (viz) -------------------------------------------------------------------
@@ -232,6 +441,13 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except Exception as e:
+        # A remote store that fails half way (server gone, HTTP error): one line, no traceback.
+        store_mod = sys.modules.get("kg.store")
+        if store_mod is not None and isinstance(e, store_mod.StoreError):
+            typer.echo(f"kg: {e}", err=True)
+            sys.exit(1)
+        raise
 
 
 if __name__ == "__main__":

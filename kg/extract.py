@@ -100,6 +100,8 @@ def scan_left(folded: str, s: int, limit: int, lo: int, stops: tuple[str, ...], 
             break
         if _stopped(folded, j, stops):
             break
+        if c in "与和及同" and (j - 2 < lo or folded[j - 2].isascii() or (j - 1) in lex_spans):
+            break
         j -= 1
         count += 1
     while j < s and folded[j] in _LEAD_TRIM:
@@ -130,9 +132,9 @@ _ORG_CLASS_BY_SUFFIX = [
     (("委员会", "管理局", "政府"), "GovernmentBody"),
     (("基金", "创投", "资本", "产业基金", "投资基金"), "Investor"),
 ]
-_GOV = re.compile(r"([\u4e00-\u9fff]{2,4}?)(市委|省委|区委|县委|市人民政府|省人民政府|市政府|省政府|区政府|县政府)")
+_GOV = re.compile(r"([\u4e00-\u9fff]{2,6}?)(党工委|管委会|市委|省委|区委|县委|市人民政府|省人民政府|市政府|省政府|区政府|县政府)")
 _PLACE_SUFFIX = re.compile(r"([\u4e00-\u9fff]{2,4}?)(高新区|新区|自治区|开发区|省|市|县|区)(?![场值委民政长级内外区域县属域管辖])")
-_STEM_BAD = re.compile(r"^(本届|此次|该|这|本|上届|下届|今年|去年|明年|首届|一|各|全|其|多|某|相关|有关|国内外|海内外)")
+_STEM_BAD = re.compile(r"^(?:本届|此次|该|这|本|上届|下届|今年|去年|明年|首届|一|各|其|多|某|相关|有关|国内外|海内外|全国$|全球$|全市$|全省$)")
 
 
 def _org_class(surface: str) -> str:
@@ -142,7 +144,11 @@ def _org_class(surface: str) -> str:
     return "Company"
 
 
-_ORG_AFTER = re.compile(r"^(?:\s?(?:公司|集团|股份)|\s?\(以下简称|\s?(?:的)?(?:创始人|董事长|总经理|首席|总裁|ceo|副总))")
+_ORG_AFTER = re.compile(
+    r"^\s?(?:公司|集团|股份|\(以下简称|(?:的)?(?:创始人|董事长|总经理|首席|总裁|ceo|副总)|总部|宣布|表示|发布|推出|完成|获得|已|于\d|将|正式|"
+    r"参投|领投|投资|收购|旗下|是|为|向|在|与|和|携手|联合|签署|成立|计划|拟|开始|今年|近日|日前|自主|自研|研发|开发|生产|等|由|的(?:主要)?(?:竞争对手|对手|客户|供应商|子公司|股东|创始人))"
+)
+_ORG_BEFORE = re.compile(r"(?:收购|控股|投资|参投|领投|携手|联手|与|和|向|为|对标|入股|是)$")
 _ORG_CONTEXT = re.compile(r"企业|公司|厂商|初创|独角兽|创企|供应商")
 
 
@@ -152,6 +158,8 @@ def _org_context(f: str, j: int, e: int, lo: int, hi: int, stem: str) -> bool:
     if stem in cues()["not_org_stems"] or j == e:
         return False
     if _ORG_AFTER.match(f[e : e + 8]):
+        return True
+    if _ORG_BEFORE.search(f[max(lo, j - 4) : j]) and not _is_cjk(f[e : e + 1] or "a"):
         return True
     in_list = f[j - 1 : j] == "、" or f[e : e + 1] == "、" or f[e : e + 1] == "等"
     return in_list and bool(_ORG_CONTEXT.search(f[lo:hi]))
@@ -184,9 +192,9 @@ def _zh_rule_cands(doc: Doc, lex_spans: dict[int, Cand], sent_start: dict[int, i
                 out.append(Cand(j, e, k, "rule:" + rule))
         for m in _GOV.finditer(seg):
             s = lo + m.start()
-            j = scan_left(f, lo + m.end(1), 4, lo, stops, lex_spans)
+            j = scan_left(f, lo + m.end(1), 6, lo, stops, lex_spans)
             if j < lo + m.end(1) - 1:
-                out.append(Cand(min(j, s), lo + m.end(), "GovernmentBody", "rule:gov.suffix"))
+                out.append(Cand(max(j, s), lo + m.end(), "GovernmentBody", "rule:gov.suffix"))
         for m in _PLACE_SUFFIX.finditer(seg):
             stem = m.group(1)
             s = lo + m.start()
@@ -246,34 +254,68 @@ def _person_cands(doc: Doc) -> list[Cand]:
     # English: "CEO Jane Doe", "Jane Doe, chief executive of", "Jane Doe said"
     name = r"([A-Z][a-z]+(?:[ -][A-Z]\.)?(?: (?:van |de |von )?[A-Z][a-z]+){1,2})"
     en_titles = r"(?:co-?founder|founder|chief executive|chief \w+ officer|ceo|cto|cfo|coo|chairman|chairwoman|president|vice president|managing director|general manager|chief scientist|professor|engineer|director|head|partner|analyst)"
+    adj = r"(?:(?:a|an|the|its|their|company's|senior|former|principal|lead|chief|co-|deputy|executive)\s*)*"
     for rx in (
-        re.compile(rf"\b(?i:{en_titles})\s+{name}"),
-        re.compile(rf"{name},\s+(?:the\s+)?(?:company's\s+|its\s+)?(?i:{en_titles})\b"),
+        re.compile(rf"\b(?i:{en_titles}),?\s+{name}"),
+        re.compile(rf"{name},\s+{adj}(?i:{en_titles})\b"),
+        re.compile(rf"{name}\s+(?:and\s+{name}\s+)?(?:co-?founded|founded|joined|leads|heads)\b"),
         re.compile(rf"{name}\s+(?:said|says|told|noted|added|explained)\b"),
         re.compile(rf"\b(?:said|says|told)\s+{name}"),
     ):
         for m in rx.finditer(t):
-            s, e = m.span(1)
-            first = t[s:e].split()[0]
-            if first in _EN_NOT_NAMES:
-                continue
-            out.append(Cand(s, e, "Person", "rule:person.en"))
+            for g in range(1, (rx.groups or 0) + 1):
+                if m.group(g) is None:
+                    continue
+                s, e = m.span(g)
+                if t[s:e].split()[0] not in _EN_NOT_NAMES:
+                    out.append(Cand(s, e, "Person", "rule:person.en"))
+    # 由林志远于2019年创办: a name as the agent of founding
+    for m in re.finditer(r"由([\u4e00-\u9fff]{2,3}?)(?:于|在|等|共同|联合|\d|创)", f):
+        if m.group(1)[0] in surnames and not any(ch in stop_chars for ch in m.group(1)[1:]):
+            tail = f[m.end(1) : m.end(1) + 14]
+            if re.search(r"创办|创立|创建|发起|成立", tail):
+                out.append(Cand(m.start(1), m.end(1), "Person", "rule:person.founded-by"))
     return out
 
 
 _EN_NOT_NAMES = {"The", "In", "On", "At", "For", "And", "But", "With", "By", "From", "This", "That", "Its", "Our", "New", "Chief", "Vice", "Executive", "Senior"}
+_EN_SUFFIX = (
+    r"Inc\.|Inc|Incorporated|Corp\.|Corp|Corporation|Co\.,?\s?Ltd\.|Co\.|Ltd\.|Ltd|LLC|PLC|GmbH|AG|S\.A\.|Technologies|Technology|"
+    r"Semiconductors?|Microelectronics|Electronics|Systems|Labs|Laboratories|Group|Holdings|Capital|Ventures|Partners|"
+    r"Photonics|Robotics|Networks|Computing|Compute|Instruments|Institute|Foundation|Fund|Optical|Optics|Chips|Devices|Materials|AI|"
+    r"Lab|Exchange|Stock Exchange|Association|Alliance|Consortium"
+)
 _EN_ORG = re.compile(
-    r"\b((?:[A-Z][\w&.\-]*|of|and|&)(?:\s+(?:[A-Z][\w&.\-]*|of|and|&)){0,4}?)\s+"
-    r"(Inc\.?|Incorporated|Corp\.?|Corporation|Co\.,?\s?Ltd\.?|Ltd\.?|LLC|PLC|GmbH|AG|Technologies|Technology|Semiconductor|"
-    r"Semiconductors|Microelectronics|Electronics|Systems|Labs|Laboratories|Group|Holdings|Capital|Ventures|Partners|Photonics|"
-    r"Robotics|Networks|Computing|Instruments|Institute|University|Foundation|Fund)\b"
+    r"\b((?:[A-Z][\w&\-]*)(?:\s+(?:[A-Z][\w&\-]*|of|and|&|for)){0,4}?)((?:\s+(?:" + _EN_SUFFIX + r"))+)(?![\w-])"
 )
+_EN_ORG_OF = re.compile(r"\b((?:University|Institute|Academy|Bank|Ministry|Department|Bureau) of (?:the )?[A-Z][\w\-]*(?: [A-Z][\w\-]*){0,3})")
 _EN_EVENT = re.compile(
-    r"\b((?:(?:19|20)\d{2}\s+)?(?:[A-Z][\w&\-]*\s+){1,6}(?:Conference|Summit|Expo|Forum|Exhibition|Congress|Symposium|Show|Fair))\b"
+    r"\b((?:(?:19|20)\d{2}\s+)?[A-Z][\w&\-]*(?:\s+(?:[A-Z0-9][\w&\-]*|for|of|on|and|&|in)){0,6}?\s+"
+    r"(?:Conference|Summit|Expo|Forum|Exhibition|Congress|Symposium|Show|Fair|Roadshow)(?:\s+(?:19|20)\d{2})?)\b"
 )
-_EN_LEAD = re.compile(r"^(?:(?:The|In|On|At|For|And|But|With|By|From|This|That|Its|Our|After|Before|Meanwhile|Last|Next|Both|Rival|Chinese|US|U\.S\.)\s+)+")
-_MODEL = re.compile(r"(?<![\w.-])([a-z]{1,5}-?\d{2,4}[a-z]{0,2}\d?|[a-z]{2,5} [a-z]?\d{2,4}[a-z]?)(?![\w-])")
-_CHIP_HEAD = re.compile(r"^\s?(?:gpu|芯片|加速卡|处理器|chip|chips|accelerator|accelerators|processor|ai chip|npu|asic|系列)")
+_EN_CENTER = re.compile(
+    r"\b((?:[A-Z][\w\-]*\s+){1,5}(?:Computing Cent(?:er|re)|Supercomputing Cent(?:er|re)|Data Cent(?:er|re)|AI Node|Compute Node|"
+    r"Computing Node|Computing Hub|AI Cluster|Compute Cluster|Cloud Node))\b"
+)
+_EN_PLACE_CTX = re.compile(
+    r"\b(?:based|headquartered|located|held|opened|hosted|built|moved|relocated|set up|plant|fab|factory|campus|office|offices|site|"
+    r"Cent(?:er|re)|Conference|Summit|Expo|Forum|Lab|Park)"
+    r"\s+(?:in|at)\s+((?:[A-Z][a-z]+)(?:\s[A-Z][a-z]+)?)\b"
+)
+_EN_LEAD = re.compile(r"^(?:(?:The|In|On|At|For|And|But|With|By|From|This|That|Its|Our|After|Before|Meanwhile|Last|Next|Both|Rival|Chinese|US|U\.S\.|British|American|Japanese|Korean|German|European|Taiwanese|Dutch|French|Indian|Canadian|Singaporean|Israeli|Swiss|Analysts?|Shares|Startup|Start-up)\s+)+")
+_MODEL = re.compile(r"(?<![a-z0-9.-])([a-z]{1,5}-?\d{2,4}[a-z]{0,2}\d?|[a-z]{2,5} [a-z]?\d{2,4}[a-z]?)(?![a-z0-9-])")
+_CHIP_HEAD = re.compile(
+    r"^\s?(?:gpu|芯片|加速卡|推理卡|训练卡|智算卡|处理器|光引擎|光模块|交换芯片|chip|chips|accelerator|accelerators|processor|"
+    r"ai chip|npu|asic|系列|switch|optical engine|module)"
+)
+_BRAND_MODEL = re.compile(r"(?<=[\u4e00-\u9fff])([a-z]{1,3}\d{1,4}[a-z]?)(?![a-z0-9])")
+_HEAD_BEFORE = re.compile(r"(?:芯片|加速卡|推理卡|训练卡|处理器|光引擎|光模块|gpu|chip|accelerator|engine)\s?$")
+_LAUNCHED = re.compile(
+    r"(?:unveiled|launched|released|introduced|debuted|announced|showcased|发布|推出|亮相|量产|首发)(?:了)?\s*"
+    r"(?:its |the |a |an |new |next-generation |新一代|全新|最新|首款)*"
+    r"([a-z][a-z0-9]*(?:[- ][a-z0-9]+){0,2}?-?\d[a-z0-9.]*)(?![a-z0-9])"
+)
+_PRODUCT_CLASS = [(re.compile(r"^\s?(?:大模型|模型|model|llm)"), "AIModel"), (_CHIP_HEAD, "Chip")]
 
 
 def _en_rule_cands(doc: Doc) -> list[Cand]:
@@ -281,19 +323,25 @@ def _en_rule_cands(doc: Doc) -> list[Cand]:
     out = []
     for s0, e0 in doc.body:
         seg = t[s0:e0]
-        for rx, cls, rule in ((_EN_ORG, "Company", "org.en"), (_EN_EVENT, "Event", "event.en")):
+        for rx, cls, rule in ((_EN_ORG, "Company", "org.en"), (_EN_EVENT, "Event", "event.en"), (_EN_ORG_OF, "Company", "org.en-of"),
+                              (_EN_CENTER, "ComputeCenter", "center.en")):
             for m in rx.finditer(seg):
                 s, e = s0 + m.start(), s0 + m.end()
                 lead = _EN_LEAD.match(t[s:e])
                 if lead:
                     s += lead.end()
                 words = t[s:e].split()
-                if len(words) < 2 or not words[0][:1].isupper():
+                if len(words) < 2 or not words[0][:1].isupper() or words[0] in _EN_NOT_NAMES:
                     continue
                 k = cls
                 if cls == "Company":
-                    k = "University" if "University" in words else "ResearchInstitute" if words[-1] in ("Institute", "Laboratories") else "Investor" if words[-1] in ("Capital", "Ventures", "Fund") else "Company"
+                    k = ("University" if "University" in words or "College" in words else "ResearchInstitute" if words[-1] in ("Institute", "Laboratories") or words[0] in ("Institute", "Academy")
+                         else "GovernmentBody" if words[0] in ("Ministry", "Department", "Bureau") else "Investor" if words[-1] in ("Capital", "Ventures", "Fund", "Partners") else "Company")
                 out.append(Cand(s, e, k, "rule:" + rule))
+        for m in _EN_PLACE_CTX.finditer(seg):
+            s, e = s0 + m.start(1), s0 + m.end(1)
+            if t[s:e].split()[0] not in _EN_NOT_NAMES:
+                out.append(Cand(s, e, "City", "rule:place.en-context"))
     return out
 
 
@@ -308,9 +356,21 @@ def _chip_cands(doc: Doc, tops: list[Cand]) -> list[Cand]:
         if re.fullmatch(r"(?:19|20)\d{2}", tok) or re.fullmatch(r"[a-z]{1,2}\d{2}", tok) and not _CHIP_HEAD.match(f[e:e + 12]) and s not in ends:
             continue
         maker = ends.get(s) or ends.get(s - 1)
-        if maker is None and not _CHIP_HEAD.match(f[e : e + 12]):
+        if maker is None and not _CHIP_HEAD.match(f[e : e + 12]) and not _HEAD_BEFORE.search(f[max(0, s - 6) : s]):
             continue
         out.append(Cand(s, e, "Chip", "rule:chip.model"))
+    org_surfaces = [f[c.start : c.end] for c in tops if c.cls in ORG]
+    for m in _BRAND_MODEL.finditer(f):  # 星河S3 from the maker 星河微电子
+        for k in (4, 3, 2):
+            brand = f[m.start() - k : m.start()]
+            if len(brand) == k and all(_is_cjk(x) for x in brand) and any(o.startswith(brand) and o != brand for o in org_surfaces):
+                out.append(Cand(m.start() - k, m.end(), "Chip", "rule:chip.brand-model"))
+                break
+    for m in _LAUNCHED.finditer(f):  # "unveiled the XR-900", "发布了LX-1600"
+        s, e = m.span(1)
+        after = f[e : e + 8]
+        cls = next((c for rx, c in _PRODUCT_CLASS if rx.match(after)), "Product")
+        out.append(Cand(s, e, cls, "rule:product.launched"))
     # Chinese chip names with a Latin core and a CJK modifier: 新一代自主可控AI SoC芯片
     for m in re.finditer(r"([a-z][a-z0-9]*(?: [a-z0-9]+){0,2}) ?芯片", f):
         s, e = m.start(), m.end()
@@ -391,10 +451,19 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
     cands = lex_cands + rule
     cands += _chip_cands(doc, cands)
     pairs, hidden = _alias_defs(doc, cands)
-    for _, _, a0, a1 in pairs:
-        cands.append(Cand(a0, a1, "", "alias", None, 2))
-    # Names found by rules are searched again across the document (bare 张建中 after 首席执行官张建中).
+    full_cls = {(c.start, c.end): c.cls for c in cands}
+    for s0, e0, a0, a1 in pairs:
+        cands.append(Cand(a0, a1, full_cls.get((s0, e0), ""), "alias", None, 2))
+    cands += _org_before_title(doc, cands)
+    cands += _list_members(doc, cands)
+    # Names found by rules are searched again across the document (bare 张建中 after 首席执行官张建中),
+    # and so is the short form of a full company name (星河微电子 after 星河微电子股份有限公司).
     seen = {}
+    for c in list(cands):
+        if c.source.startswith("rule:org") and c.cls in ORG:
+            short = _short_name(f[c.start : c.end])
+            if short and short != f[c.start : c.end] and short not in seen:
+                seen[short] = Cand(c.start, c.end, c.cls, "rule:org.short")
     for c in cands:
         if c.source.startswith("rule:") or c.source == "alias":
             key = f[c.start : c.end]
@@ -414,6 +483,76 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
     taken, nested = _select(cands)
     _to_mentions(doc, taken, nested, pairs)
     return pairs, hidden
+
+
+_LEGAL_TAIL = re.compile(
+    r"(?:\([\u4e00-\u9fff]{2,5}\))?(?:股份有限公司|有限责任公司|集团有限公司|控股有限公司|科技有限公司|有限公司|控股集团|集团|公司"
+    r"|,? (?:inc\.?|corp\.?|corporation|co\., ?ltd\.?|ltd\.?|llc|plc))$"
+)
+
+
+def _short_name(full: str) -> str | None:
+    """星河微电子股份有限公司 -> 星河微电子; Norwind Photonics Inc. -> norwind photonics."""
+    short = _LEGAL_TAIL.sub("", full).strip()
+    if short == full:
+        return None
+    cjk = sum(_is_cjk(x) for x in short)
+    if cjk >= 3 or (cjk == 0 and len(short) >= 4 and " " in short) or (cjk == 0 and len(short) >= 5):
+        return short
+    return None
+
+
+def _org_before_title(doc: Doc, cands: list[Cand]) -> list[Cand]:
+    """瑞兴微系统董事长何静: the unknown name right before a title and a person is an organisation."""
+    f = doc.folded
+    alt, _ = _titles()
+    people = {c.start: c for c in cands if c.cls == "Person"}
+    covered = [(c.start, c.end) for c in cands if c.cls != "Person"]
+    out = []
+    generic = set(cues()["generic_heads"]) | {"记者", "公司", "集团", "本公司", "该公司"}
+    for m in re.finditer(rf"(?:{alt})(?:{_TITLE_JOIN}(?:{alt}))*", f):
+        if not any(m.end() + k in people for k in (0, 1)) or not _is_cjk(f[m.start() - 1 : m.start()] or "a"):
+            continue
+        if any(s0 < m.start() <= e0 for s0, e0 in covered):
+            continue
+        j = scan_left(f, m.start(), 8, max(0, m.start() - 10), _left_stops(), {})
+        stem = f[j : m.start()]
+        if sum(_is_cjk(x) for x in stem) >= 2 and stem not in generic and not _STEM_BAD.match(stem) and not stem.endswith(("的", "副")):
+            out.append(Cand(j, m.start(), "Company", "rule:org.before-title"))
+    return out
+
+
+_LIST = re.compile(r"[\u4e00-\u9fffa-z0-9]{2,12}(?:、[\u4e00-\u9fffa-z0-9]{2,12})+")
+
+
+def _list_members(doc: Doc, cands: list[Cand]) -> list[Cand]:
+    """In 中芯聚源、元禾璞华、青峰资本等 one known organisation makes its unknown list mates
+    organisations too; the items are cut at known names, stop words and 等."""
+    f = doc.folded
+    spans = {(c.start, c.end): c for c in cands if c.cls in ORG}
+    occupied = [(c.start, c.end) for c in cands]
+    out = []
+    for m in _LIST.finditer(f):
+        items, pos = [], m.start()
+        for part in m.group(0).split("、"):
+            items.append((pos, pos + len(part)))
+            pos += len(part) + 1
+        # the first item may carry words before the name; the last one words after it
+        s0, e0 = items[0]
+        items[0] = (scan_left(f, e0, 8, s0, _left_stops(), {}), e0)
+        s1, e1 = items[-1]
+        k = f.find("等", s1, e1)
+        cut = min([e1, *(c.end for c in cands if c.start == s1 and c.end <= e1)])
+        items[-1] = (s1, k if k > s1 else cut if cut > s1 else e1)
+        known = [spans.get(it) for it in items]
+        kinds = {c.cls for c in known if c}
+        if not kinds:
+            continue
+        cls = sorted(kinds)[0]
+        for (a, b), c in zip(items, known, strict=True):
+            if c is None and b - a >= 2 and not any(x < b and a < y for x, y in occupied) and not _STEM_BAD.match(f[a:b]):
+                out.append(Cand(a, b, cls, "rule:org.list-mate"))
+    return out
 
 
 def _word_ok(f: str, s: int, e: int) -> bool:
@@ -484,10 +623,10 @@ def _to_mentions(doc: Doc, taken: list[Cand], nested: list[Cand], pairs: list[tu
 
 
 def _tok(name: str, group: str, lst: bool) -> str:
-    classes = "|".join(CLASS_GROUPS[group])
+    classes = "|".join(dict.fromkeys(c for g in group.split("|") for c in CLASS_GROUPS[g]))
     one = rf"\x01\d+\x1f(?:{classes})\x02"
     if lst:
-        sep = r"\s*(?:、|,|和|及|与|以及|and|&|, and)\s*"
+        sep = r"\s*(?:、|,|和|及|与|以及|and|&|, and)\s*(?:the\s)?"
         return rf"(?P<{name}>{one}(?:{sep}{one})*)(?:\s*等)?"
     return rf"\x01(?P<{name}>\d+)\x1f(?:{classes})\x02"
 
@@ -500,12 +639,14 @@ _LONG = r"[^。;]{0,120}?"
 def _compile(p: str) -> re.Pattern:
     alt, _ = _titles()
     p = p.replace("{_}", _GAP).replace("{__}", _LONG).replace("{TITLES}", rf"(?P<R>(?:{alt})(?:{_TITLE_JOIN}(?:{alt}))*)")
+    p = p.replace("{ADJ}", r"(?:(?:a|an|the|its|their|senior|former|principal|lead|deputy|executive|chief)\s)*")
+    p = p.replace("{PLACES}", r"(?:\x01\d+\x1f(?:" + "|".join(PLACE) + r")\x02)*")
     p = p.replace("{SPEECH}", "(?:" + "|".join(cues()["speech_verbs"]) + ")")
 
     def repl(m: re.Match) -> str:
         return _tok(m.group(1), m.group(3), bool(m.group(2)))
 
-    return re.compile(re.sub(r"\{([A-Z])(\+?):([A-Z]+)\}", repl, p))
+    return re.compile(re.sub(r"\{([A-Z])(\+?):([A-Z|]+)\}", repl, p))
 
 
 # (rule name, pattern, [(subject group, predicate, object group)], confidence)
@@ -515,18 +656,20 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("zh.role.person-org-title", r"{S:PER}\s?[,，]\s?(?:现任)?{O:ORG}(?:的)?{TITLES}", [("S", "@role", "O")], 0.85),
     ("zh.role.person-serves", r"{S:PER}{_}(?:担任|出任|任职)(?:于)?{O:ORG}(?:的)?{TITLES}", [("S", "@role", "O")], 0.85),
     ("en.role.org-title-person", r"{O:ORG}(?:'s)?\s{TITLES}\s{S:PER}", [("S", "@role", "O")], 0.85),
-    ("en.role.person-title-of", r"{S:PER},\s(?:the\s|its\s)?{TITLES}\s(?:of|at)\s(?:the\s)?{O:ORG}", [("S", "@role", "O")], 0.9),
+    ("en.role.person-title-of", r"{S:PER},\s{ADJ}{TITLES}\s(?:of|at)\s(?:the\s)?{O:ORG}", [("S", "@role", "O")], 0.9),
+    ("en.role.org-title-comma-person", r"{O:ORG}(?:'s)?\s{ADJ}{TITLES},\s{S:PER}", [("S", "@role", "O")], 0.85),
     ("en.role.person-org-title", r"{S:PER},\s{O:ORG}(?:'s)?\s{TITLES}", [("S", "@role", "O")], 0.85),
     ("en.founder.cofounded", r"{S+:PER}{_}(?:co-?founded|founded|started)\s{O:ORG}", [("S", "founderOf", "O")], 0.85),
     ("zh.founder.created", r"{S+:PER}{_}(?:创办|创立|创建|联合创办)(?:了)?{O:ORG}", [("S", "founderOf", "O")], 0.85),
+    ("zh.founder.created-by", r"{O:ORG}\s?由{__}{S+:PER}{_}(?:创办|创立|创建|联合创办|共同创办)", [("S", "founderOf", "O")], 0.85),
     # talks at events
     ("zh.speaks.person-at-event", r"{S:PER}{_}在{__}{O:EVENT}\s?(?:上|期间|现场|开幕式|演讲|致辞|发言|主论坛|分论坛)", [("S", "speaksAt", "O")], 0.85),
     ("zh.speaks.event-then-person", r"在{__}{O:EVENT}\s?(?:上|期间(?=[,，])|现场)\s?[,，]?{__}{S:PER}{_}{SPEECH}", [("S", "speaksAt", "O")], 0.8),
-    ("en.speaks.said-at", r"{S:PER}{_}(?:said|says|told|spoke|noted|presented|argued)\s(?:at|during)\s(?:the\s)?{O:EVENT}", [("S", "speaksAt", "O")], 0.85),
+    ("en.speaks.said-at", r"{S:PER}(?:\s?,[^,]{0,80},)?\s?(?:said|says|told|spoke|noted|presented|argued)\s(?:at|during)\s(?:the\s)?{O:EVENT}", [("S", "speaksAt", "O")], 0.85),
     ("en.speaks.at-event", r"(?:at|during|speaking at)\s(?:the\s)?{O:EVENT}\s?,{__}{S:PER}{_}(?:said|says|told|noted|argued|announced|presented)", [("S", "speaksAt", "O")], 0.8),
     ("en.speaks.speaking-at", r"speaking at (?:the )?{O:EVENT}\s?,\s?{S:PER}", [("S", "speaksAt", "O")], 0.85),
     # launches
-    ("zh.launch.at-event-released", r"在{__}{O:EVENT}\s?(?:上|期间)\s?[,，]?{__}(?:发布|揭牌|亮相|推出|首发|启动|开通|揭晓)(?:了)?{_}{S:THING}", [("S", "launchedAt", "O")], 0.85),
+    ("zh.launch.at-event-released", r"(?:在|^){__}{O:EVENT}\s?(?:上|期间)\s?[,，]?{__}(?:发布|揭牌|亮相|推出|首发|启动|开通|揭晓)(?:了)?{_}{S:THING}", [("S", "launchedAt", "O")], 0.85),
     ("zh.launch.thing-at-event", r"{S:THING}{_}在{_}{O:EVENT}\s?(?:上|期间)(?:正式|隆重)?(?:揭牌|发布|亮相|首发|启动|开通|上线)", [("S", "launchedAt", "O")], 0.85),
     ("en.launch.unveiled-at", r"{S:THING}\s(?:was|were|is|are|has been)\s(?:officially\s)?(?:unveiled|launched|announced|introduced|showcased|opened)\s(?:at|during)\s(?:the\s)?{O:EVENT}", [("S", "launchedAt", "O")], 0.85),
     ("en.launch.verb-at", r"(?:unveiled|launched|introduced|showcased|debuted)\s(?:its\s|the\s|a\s|an\s)?(?:new\s)?{S:THING}{_}\s(?:at|during)\s(?:the\s)?{O:EVENT}", [("S", "launchedAt", "O")], 0.8),
@@ -535,14 +678,23 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("zh.validates.org-provide-env", r"{S:ORG}{__}为{O+:ANY}{_}提供{_}验证", [("S", "validates", "O")], 0.75),
     ("zh.validates.completed", r"{S:CENTER}{__}(?:完成|通过)(?:了)?(?:对|与)?{O+:ANY}{_}(?:的)?(?:适配|兼容|测试|互认)?验证", [("S", "validates", "O")], 0.85),
     ("zh.validates.passed-at", r"{O+:ANY}{_}(?:在|于){S:CENTER}{_}(?:完成|通过)(?:了)?{_}验证", [("S", "validates", "O")], 0.85),
-    ("en.validates.validated", r"{S:FAC}{_}\s(?:has\s|have\s)?(?:validated|certified|qualified)\s{O+:ANY}", [("S", "validates", "O")], 0.85),
+    ("en.validates.validated", r"{S:FAC}{_}\s(?:has\s|have\s)?(?:validated|certified|qualified)\s(?:the\s)?(?:(?:chips|products|accelerators|gpus|processors)\s(?:from|of|by)\s)?{O+:ANY}", [("S", "validates", "O")], 0.85),
+    ("en.validates.org-validated", r"{S:ORG}\s(?:has\s|have\s)?validated\s(?:the\s)?{O+:PRODUCT}", [("S", "validates", "O")], 0.8),
     ("en.validates.env-for", r"{S:FAC}{__}(?:validation|verification|test)\s(?:environment|platform|bed|services?)\sfor\s{O+:ANY}", [("S", "validates", "O")], 0.85),
     ("en.validates.passive", r"{O+:ANY}{_}\s(?:were|was|have been|has been)\svalidated\s(?:at|by|on)\s(?:the\s)?{S:FAC}", [("S", "validates", "O")], 0.85),
     # hosting and location
     ("zh.hosted.attracts", r"{S:FAC}{__}吸引(?:了)?{O+:ORG}{__}(?:落地|落户|入驻|集聚|扎根)", [("O", "hostedAt", "S")], 0.85),
-    ("zh.hosted.settle-in-place", r"{S+:ORG}{_}(?:相继|先后|已|纷纷|正式|将)?(?:落地|落户|入驻|扎根)(?:于|在|到)?{O:PLACE}", [("S", "locatedIn", "O")], 0.85),
+    ("zh.hosted.settle-in-place", r"{S+:ORG|FAC}{_}(?:相继|先后|已|纷纷|正式|将)?(?:落地|落户|入驻|扎根)(?:于|在|到)?{O:PLACE}", [("S", "locatedIn", "O")], 0.85),
     ("zh.hosted.settle-in-center", r"{S+:ORG}{_}(?:相继|先后|已|纷纷|正式|将)?(?:落地|落户|入驻|扎根)(?:于|在|到)?{O:FAC}", [("S", "hostedAt", "O")], 0.85),
-    ("zh.located.sits-in", r"{S:ANY}(?:的)?(?:总部)?(?:位于|坐落于|坐落在|设在|地处|总部设在|落户于|落户)(?:中国)?{O:PLACE}", [("S", "locatedIn", "O")], 0.9),
+    ("zh.located.sits-in", r"{S:ANY}(?:的)?(?:总部)?(?:位于|坐落于|坐落在|设在|地处|总部设在|落户于|落户)(?:中国)?{PLACES}{O:PLACE}", [("S", "locatedIn", "O")], 0.9),
+    ("zh.located.topic-hq", r"^{S:ORG}{__}总部(?:位于|设在){PLACES}{O:PLACE}", [("S", "locatedIn", "O")], 0.85),
+    ("zh.located.event-opens-in", r"{S:EVENT}{_}(?:在|于){O:PLACE}(?:开幕|举行|举办|召开|启幕)", [("S", "locatedIn", "O")], 0.9),
+    ("zh.located.event-opens-at", r"{S:EVENT}{_}(?:在|于){O:FAC}(?:开幕|举行|举办|召开|启幕)", [("S", "locatedIn", "O")], 0.85),
+    ("zh.hosted.relies-on", r"{S:ANY}\s?(?:依托|依托于|设在|设于|入驻)\s?{O:FAC}", [("S", "hostedAt", "O")], 0.85),
+    ("zh.hosted.relies-on-org", r"{S:FAC}\s?(?:依托|依托于)\s?{O:ORG}", [("S", "hostedAt", "O")], 0.85),
+    ("en.hosted.by", r"{S:ANY}\s(?:is|was|are|will be)\s(?:hosted|housed)\s(?:by|at|in)\s(?:the\s)?{O:ANY}", [("S", "hostedAt", "O")], 0.85),
+    ("en.located.event-in", r"{S:EVENT}\s(?:in|at)\s{O:PLACE}", [("S", "locatedIn", "O")], 0.85),
+    ("en.located.facility-in", r"{S:FAC}\sin\s{O:PLACE}", [("S", "locatedIn", "O")], 0.85),
     ("zh.located.hq-in", r"总部(?:位于|设在){O:PLACE}的{S:ORG}", [("S", "locatedIn", "O")], 0.9),
     ("zh.located.project-in-place", r"在{O:PLACE}\s?[,，]\s?{S:ORG}(?:将|把|已将|计划将){__}(?:项目|基地|总部|工厂|中心|产线)(?:落|放|设|建)(?:在|地|户)", [("S", "locatedIn", "O")], 0.8),
     ("en.located.based-in", r"{S:ANY}\s?,\s(?:which\sis\s)?(?:headquartered|based|located)\sin\s{O:PLACE}", [("S", "locatedIn", "O")], 0.9),
@@ -563,6 +715,7 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("zh.supplies.provide-to", r"{S:ORG}{_}(?:为|向){O+:ANY}{_}(?:提供|供应|供货|交付)(?![^，。]{0,10}验证)", [("S", "supplies", "O")], 0.8),
     ("zh.supplies.is-supplier", r"{S:ORG}{_}(?:是|为|成为|系){O:ORG}(?:的)?{_}(?:供应商|供货商)", [("S", "supplies", "O")], 0.85),
     ("zh.supplies.supplier-of", r"{O:ORG}(?:的)?{_}供应商{S+:ORG}", [("S", "supplies", "O")], 0.8),
+    ("zh.supplies.is-customer", r"{O+:ORG}{_}(?:均|都|也)?(?:是|为|成为){S:ORG}(?:的)?{_}客户", [("S", "supplies", "O")], 0.85),
     ("en.supplies.supplies-to", r"{S:ORG}\s(?:supplies|will supply|supplied|provides|provided|ships|shipped|delivers|delivered|sells|sold)\s{__}\sto\s{O+:ANY}", [("S", "supplies", "O")], 0.8),
     ("en.supplies.supplier-of", r"{S:ORG}\s?,?\s(?:is\s|as\s)?(?:a\s|the\s|an\s)?(?:key\s|major\s|main\s|sole\s|exclusive\s)?supplier\s(?:of|to)\s{O+:ANY}", [("S", "supplies", "O")], 0.85),
     ("en.supplies.supplies-obj", r"{S:ORG}\s(?:supplies|will supply|supplied)\s{O+:ORG}", [("S", "supplies", "O")], 0.8),
@@ -574,6 +727,8 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("en.invests.raised-led-by", r"{O:ORG}{__}(?:raised|closed|secured|completed){__}(?:led by|from|backed by|with participation from)\s{S+:ORG}", [("S", "investsIn", "O")], 0.85),
     ("en.invests.invested-in", r"{S+:ORG}\s(?:has\s|have\s)?(?:invested|invests|will invest|plans to invest)\s{__}in\s{O:ORG}", [("S", "investsIn", "O")], 0.85),
     ("en.invests.backed-by", r"{O:ORG}\s?,\s(?:which is\s)?(?:backed|funded) by\s{S+:ORG}", [("S", "investsIn", "O")], 0.8),
+    ("en.invests.is-backed-by", r"{O:ORG}{__}\s(?:is|are|was|has been)\s(?:also\s)?(?:backed|funded)\sby\s{S+:ORG}", [("S", "investsIn", "O")], 0.8),
+    ("zh.acquires.stake", r"{S:ORG}{_}(?:取得|获得)(?:了)?{O:ORG}(?:的)?(?:控股权|控制权|多数股权|全部股权)", [("S", "acquires", "O")], 0.85),
     ("zh.acquires", r"{S:ORG}{_}(?:拟|将|宣布|计划|正式|已)?(?:收购|并购|吸收合并|控股|购入|吞并)(?:了)?{_}{O:ORG}", [("S", "acquires", "O")], 0.85),
     ("en.acquires", r"{S:ORG}\s(?:has\s|had\s)?(?:acquired|will acquire|agreed to (?:buy|acquire)|bought|completed (?:the|its) acquisition of|is acquiring|to acquire|acquires|buys)\s{_}{O:ORG}", [("S", "acquires", "O")], 0.85),
     ("en.acquires.stake", r"{S:ORG}{__}(?:a\s|the\s)?(?:controlling|majority)\sstake\sin\s{O:ORG}", [("S", "acquires", "O")], 0.8),
@@ -586,6 +741,7 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("en.partner.between", r"(?:partnership|collaboration|alliance|agreement)\s(?:between|with)\s{S:ORG}\sand\s{O:ORG}", [("S", "partnerOf", "O")], 0.8),
     ("zh.competes.rival", r"{S:ORG}{__}(?:竞争对手|对手)(?:是|包括|为|有)?{O+:ORG}", [("S", "competesWith", "O")], 0.8),
     ("zh.competes.benchmark", r"{S:ORG}{_}(?:对标|比肩|挑战|正面竞争){O+:ORG}", [("S", "competesWith", "O")], 0.75),
+    ("zh.competes.product-benchmark", r"{S:PRODUCT}{_}(?:对标|比肩){__}{O:PRODUCT}", [("S", "competesWith", "O")], 0.75),
     ("zh.competes.with", r"{S:ORG}(?:与|和){O:ORG}{_}(?:竞争|争夺|角逐)", [("S", "competesWith", "O")], 0.8),
     ("en.competes.with", r"{S:ORG}\s(?:competes|competing|will compete|to compete)\s(?:directly\s|head-on\s)?with\s{O+:ORG}", [("S", "competesWith", "O")], 0.85),
     ("en.competes.rival-of", r"{S:ORG}\s?,\s(?:a\s)?(?:rival|competitor)\s(?:of|to)\s{O+:ORG}", [("S", "competesWith", "O")], 0.85),
@@ -595,27 +751,32 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("zh.deploys.org-deployed", r"{S:ORG}{_}(?:部署|采用|搭载)(?:了)?{_}{O+:PRODUCT}", [("S", "deploys", "O")], 0.75),
     ("zh.deploys.built-on", r"基于{O+:PRODUCT}{_}(?:构建|打造|搭建)的{S:ANY}", [("S", "deploys", "O")], 0.8),
     ("zh.deploys.build-on", r"{S:ANY}{_}基于{O+:PRODUCT}{_}(?:构建|打造|搭建)", [("S", "deploys", "O")], 0.8),
-    ("en.deploys.deployed", r"{S:ANY}\s(?:has\s|have\s)?(?:deployed|deploys|will deploy|installed|runs on|is built on|was built on|uses)\s{__}{O+:PRODUCT}", [("S", "deploys", "O")], 0.8),
+    ("en.deploys.deployed", r"{S:ANY}\s(?:has\s|have\s|had\s)?(?:deployed|deploys|will deploy|installed|runs on|is built on|was built on|uses)\s{__}{O+:PRODUCT}", [("S", "deploys", "O")], 0.8),
     ("en.deploys.built-on", r"{S:ANY}\s?,\s(?:built|running)\son\s{O+:PRODUCT}", [("S", "deploys", "O")], 0.8),
     ("zh.builds", r"{S:ORG}{_}(?:建设|承建|投建|兴建|打造)(?:了|的)?{_}{O:FAC}", [("S", "builds", "O")], 0.8),
     ("zh.builds.by", r"{O:FAC}{_}由{S:ORG}{_}(?:建设|承建|投建|兴建|打造)", [("S", "builds", "O")], 0.85),
-    ("zh.operates.by", r"{O:FAC}{_}由{S:ORG}{_}(?:运营|运维|管理)", [("S", "operates", "O")], 0.85),
+    ("zh.operates.by", r"{O:FAC}\s?[,，]?\s?由{S:ORG}{_}(?:运营|运维|管理)", [("S", "operates", "O")], 0.85),
+    ("zh.operates.topic-by", r"^{O:FAC}{__}[,，]\s?由{S:ORG}{_}(?:运营|运维|管理)", [("S", "operates", "O")], 0.8),
     ("zh.operates", r"{S:ORG}(?:负责)?运营(?:的)?{_}{O:FAC}", [("S", "operates", "O")], 0.8),
     ("en.builds", r"{S:ORG}\s(?:built|builds|will build|is building|constructed|is constructing)\s{_}{O:FAC}", [("S", "builds", "O")], 0.8),
     ("en.operates", r"{S:ORG}\s(?:operates|runs|will operate)\s{_}{O:FAC}", [("S", "operates", "O")], 0.8),
     ("en.operates.by", r"{O:FAC}\s?,\s(?:built|operated|run)\sby\s{S:ORG}", [("S", "operates", "O")], 0.8),
     # listings
-    ("zh.listed.on", r"{S:ORG}{__}(?:在|于|登陆|登录|冲刺|挂牌|赴)?{O:ORG}\s?(?:上市|挂牌|ipo|首发|主板上市)", [("S", "listedOn", "O")], 0.85),
-    ("en.listed.on", r"{S:ORG}{__}\s(?:listed|listing|debuted|went public|ipo|initial public offering|began trading)\s(?:on|in)\s(?:the\s)?{O:ORG}", [("S", "listedOn", "O")], 0.85),
+    ("zh.listed.on", r"{S:ORG}{__}(?:在|于|登陆|登录|挂牌|赴)?{O:ORG}\s?(?:上市|挂牌|ipo|首发|主板上市)", [("S", "listedOn", "O")], 0.85),
+    ("zh.listed.lands", r"{S:ORG}{_}(?:登陆|登录)(?:了)?{O:ORG}", [("S", "listedOn", "O")], 0.85),
+    ("en.listed.on", r"{S:ORG}{__}\s(?:listed|listing|debuted|went public|ipo|initial public offering|began trading)\s(?:on|in)\s(?:the\s)?{O+:ORG}", [("S", "listedOn", "O")], 0.85),
     # corporate structure
     ("zh.subsidiary.under", r"{O:ORG}(?:旗下|下属)(?:的)?{_}{S+:ORG}", [("S", "subsidiaryOf", "O")], 0.85),
-    ("zh.subsidiary.is", r"{S:ORG}\s?(?:是|为|系|作为){O:ORG}(?:的)?(?:全资|控股)?(?:子公司|旗下公司|下属企业|旗下企业)", [("S", "subsidiaryOf", "O")], 0.9),
+    ("zh.subsidiary.is", r"{S:ORG}{_}(?:是|为|系|作为|成为){O:ORG}(?:旗下|下属)?(?:的)?(?:全资|控股)?(?:子公司|旗下公司|下属企业|旗下企业)", [("S", "subsidiaryOf", "O")], 0.9),
+    ("zh.subsidiary.set-up", r"{O:ORG}{__}(?:设立|成立|组建|注册)(?:了)?(?:全资|控股)?子公司\s?{S:ORG}", [("S", "subsidiaryOf", "O")], 0.85),
     ("zh.subsidiary.sub", r"{O:ORG}(?:的)?(?:全资|控股)?子公司{S:ORG}", [("S", "subsidiaryOf", "O")], 0.85),
-    ("en.subsidiary.of", r"{S:ORG}\s?,\s(?:a\s|the\s)?(?:wholly[- ]owned\s)?(?:subsidiary|unit|division|arm|affiliate)\sof\s{O:ORG}", [("S", "subsidiaryOf", "O")], 0.9),
+    ("en.subsidiary.of", r"{S:ORG}\s?,\s(?:a\s|the\s|its\s)?(?:[a-z\-]+\s){0,3}(?:subsidiary|unit|division|arm|affiliate)\sof\s{O:ORG}", [("S", "subsidiaryOf", "O")], 0.9),
+    ("en.subsidiary.as", r"{S:ORG}{_}\s(?:as|is|became|will become|becomes|to become)\s(?:a\s|an\s|the\s)?(?:wholly[- ]owned\s|majority-owned\s)?(?:subsidiary|unit|division|arm)\sof\s{O:ORG}", [("S", "subsidiaryOf", "O")], 0.9),
     ("en.subsidiary.possessive", r"{O:ORG}(?:'s)?\s(?:subsidiary|unit|chip unit|division|arm|chip arm)\s{S:ORG}", [("S", "subsidiaryOf", "O")], 0.85),
     # events with events
     ("zh.event.held-with", r"(?:与|和){O:EVENT}\s?同期(?:举行|举办|召开)的{S:EVENT}", [("S", "heldWith", "O")], 0.9),
     ("zh.event.held-with-2", r"{S:EVENT}\s?(?:与|和){O:EVENT}\s?同期(?:举行|举办|召开)", [("S", "heldWith", "O")], 0.9),
+    ("zh.event.topic-held-with", r"^{S:EVENT}{__}[,，]\s?(?:与|和){O:EVENT}\s?同期(?:举行|举办|召开)", [("S", "heldWith", "O")], 0.85),
     ("zh.event.during", r"{O:EVENT}\s?期间(?:举办|举行|召开)?的{S:EVENT}", [("S", "partOf", "O")], 0.85),
     ("en.event.held-with", r"{S:EVENT}\s?,?\s(?:held|co-located|running)\s(?:alongside|with)\s(?:the\s)?{O:EVENT}", [("S", "heldWith", "O")], 0.85),
     ("en.event.part-of", r"{S:EVENT}\s?,\s(?:a\s|one\s)?(?:session|part|sub-forum|track|side event)\sof\s(?:the\s)?{O:EVENT}", [("S", "partOf", "O")], 0.85),

@@ -109,31 +109,44 @@ class KGStore:
         return rdflib.Dataset(store=OxigraphStore(store=self.ox))
 
     def stats(self) -> dict[str, int]:
-        q = """
-        PREFIX kgo: <https://w3id.org/kg/ontology#>
-        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-        SELECT
-          (COUNT(DISTINCT ?d) AS ?documents)
-          (COUNT(DISTINCT ?e) AS ?entities)
-          (COUNT(DISTINCT ?st) AS ?facts)
-          (COUNT(DISTINCT ?q) AS ?measurements)
-        WHERE {
-          { ?d a kgo:Document } UNION
-          { ?d0 <http://schema.org/mentions> ?e } UNION
-          { ?st a rdf:Statement } UNION
-          { ?q a <http://schema.org/QuantitativeValue> }
-        }"""
-        row = next(iter(self.query(q)))
-        out = {k: int(row[k].value) for k in ("documents", "entities", "facts", "measurements")}
-        out["relations"] = int(
-            next(iter(self.query(
-                "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?st a <http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement> ;"
-                " <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?s ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ;"
-                " <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o } }"
-            )))["n"].value
-        )
+        out = query_stats(self)
         out["triples"] = len(self.ox)
         return out
+
+    def all_quads(self):
+        """Every quad in the store (export_bytes and validation read the whole graph this way)."""
+        return self.ox.quads_for_pattern(None, None, None, None)
+
+
+# The counts behind `kg stats`, as SPARQL over the union default graph, so the embedded and the
+# remote store (kg.remote) give the same numbers.
+STATS_QUERY = """
+PREFIX kgo: <https://w3id.org/kg/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT
+  (COUNT(DISTINCT ?d) AS ?documents)
+  (COUNT(DISTINCT ?e) AS ?entities)
+  (COUNT(DISTINCT ?st) AS ?facts)
+  (COUNT(DISTINCT ?q) AS ?measurements)
+WHERE {
+  { ?d a kgo:Document } UNION
+  { ?d0 <http://schema.org/mentions> ?e } UNION
+  { ?st a rdf:Statement } UNION
+  { ?q a <http://schema.org/QuantitativeValue> }
+}"""
+RELATIONS_QUERY = (
+    "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?st a <http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement> ;"
+    " <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?s ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ;"
+    " <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o } }"
+)
+
+
+def query_stats(store) -> dict[str, int]:
+    """documents, entities, facts, measurements and relations of any store with `query()`."""
+    row = next(iter(store.query(STATS_QUERY)))
+    out = {k: int(row[k].value) for k in ("documents", "entities", "facts", "measurements")}
+    out["relations"] = int(next(iter(store.query(RELATIONS_QUERY)))["n"].value)
+    return out
 
 
 _FORMATS = {
@@ -142,14 +155,14 @@ _FORMATS = {
 }
 
 
-def export_bytes(store: KGStore, fmt: str, with_ontology: bool = False) -> bytes:
+def export_bytes(store, fmt: str, with_ontology: bool = False) -> bytes:
     """The graph in an RDF format; dataset formats keep one graph per document."""
     from .graph import PREFIXES
 
     rdf_format = _FORMATS[fmt]
     onto = ox.NamedNode(ONTOLOGY_GRAPH)
     quads = sorted(
-        (q for q in store.ox.quads_for_pattern(None, None, None, None) if with_ontology or q.graph_name != onto),
+        (q for q in store.all_quads() if with_ontology or q.graph_name != onto),
         key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)),
     )
     prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None

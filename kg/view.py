@@ -1,0 +1,587 @@
+"""View: the entity graph as one self-contained, offline HTML page (pyvis + vis-network).
+
+Everything is read with SPARQL through `store.query`.  Positions are computed here (igraph's
+grid Fruchterman-Reingold, which scales to thousands of nodes) and the page draws them with
+physics off, so even a 5,000-node graph is on screen in seconds.  The page makes no network
+request: vis-network's JS/CSS come from the copy inside the pyvis package and are inlined.
+
+Safety: article text (labels, sentences, titles) reaches the page only (a) in the vis DataSet
+JSON (Jinja's `tojson`, which escapes < > & ') where vis draws it on a canvas as text, and
+(b) in one JSON data blob whose < > & U+2028 U+2029 are escaped, from which viewer.js builds
+the side panel with textContent/createElement only.  Node and edge `title`s stay empty.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from .graph import DCT, KGO, ONTOLOGY_GRAPH, PROV, RDF, SKOS
+
+KGR = "https://w3id.org/kg/id/"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+STATIC = Path(__file__).resolve().parent / "static"
+LANGS = ("zh-Hans", "zh-Hant", "en")
+
+PREFIX = f"""PREFIX kgo: <{KGO}>
+PREFIX rdf: <{RDF}>
+PREFIX rdfs: <{RDFS}>
+PREFIX skos: <{SKOS}>
+PREFIX prov: <{PROV}>
+PREFIX dcterms: <{DCT}>
+"""
+
+# class local name -> (colour, vis shape); subclasses not listed inherit through PARENT
+STYLE = {
+    "Company": ("#4e79a7", "dot"),
+    "Organization": ("#2f5d8a", "dot"),
+    "ResearchInstitute": ("#59a14f", "dot"),
+    "University": ("#76b7b2", "dot"),
+    "GovernmentBody": ("#9c755f", "square"),
+    "Publisher": ("#bab0ac", "square"),
+    "Investor": ("#edc948", "dot"),
+    "Person": ("#f28e2b", "triangle"),
+    "Place": ("#8cd17d", "diamond"),
+    "Country": ("#4f9a45", "diamond"),
+    "Province": ("#6cb85e", "diamond"),
+    "City": ("#8cd17d", "diamond"),
+    "District": ("#b6e3a8", "diamond"),
+    "ComputeCenter": ("#e15759", "star"),
+    "Facility": ("#ff9d9a", "hexagon"),
+    "Product": ("#b07aa1", "triangleDown"),
+    "Chip": ("#8f4f87", "triangleDown"),
+    "AIModel": ("#d37295", "triangleDown"),
+    "Technology": ("#86bcb6", "dot"),
+    "Event": ("#f1ce63", "square"),
+    "Project": ("#a0cbe8", "hexagon"),
+}
+OTHER = ("#9d9d9d", "dot")
+
+_SAFE_JSON = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
+              0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+class ViewError(Exception):
+    """Bad focus, query or option; the message is one line."""
+
+
+def safe_json(obj) -> str:
+    """JSON that can sit inside <script> in HTML: no < > & or line separators survive raw."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).translate(_SAFE_JSON)
+
+
+def _local(iri: str) -> str:
+    return re.split(r"[#/]", iri)[-1]
+
+
+def _lang_key(tag: str) -> str | None:
+    t = (tag or "").lower()
+    if t.startswith("en"):
+        return "en"
+    if t in ("zh-hant", "zh-tw", "zh-hk") or t.startswith("zh-hant"):
+        return "zh-Hant"
+    if t in ("zh-hans", "zh-cn", "zh") or t.startswith("zh-hans"):
+        return "zh-Hans"
+    return None
+
+
+def _rows(store, sparql: str):
+    return store.query(PREFIX + sparql)
+
+
+def _v(term):
+    return None if term is None else term.value
+
+
+# --- reading the graph ------------------------------------------------------------------------
+
+def _ontology_labels(store) -> dict[str, dict[str, str]]:
+    """kgo term local name -> {lang: rdfs:label} from the ontology graph."""
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    q = f"SELECT ?t ?l WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?t rdfs:label ?l }} FILTER(STRSTARTS(STR(?t), STR(kgo:))) }}"
+    for r in _rows(store, q):
+        lk = _lang_key(r["l"].language or "en")
+        if lk:
+            out[_local(r["t"].value)][lk] = r["l"].value
+    return out
+
+
+def _class_parents(store) -> dict[str, str]:
+    q = "SELECT ?c ?p WHERE { ?c rdfs:subClassOf ?p FILTER(STRSTARTS(STR(?c), STR(kgo:)) && STRSTARTS(STR(?p), STR(kgo:))) }"
+    return {_local(r["c"].value): _local(r["p"].value) for r in _rows(store, q)}
+
+
+def _all_edges(store) -> set[tuple[str, str, str]]:
+    q = f"""SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o .
+      FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{KGR}") && STRSTARTS(STR(?o), "{KGR}") && STRSTARTS(STR(?p), STR(kgo:))) }}"""
+    return {(r["s"].value, _local(r["p"].value), r["o"].value) for r in _rows(store, q)}
+
+
+def _all_entities(store) -> set[str]:
+    q = f"""SELECT DISTINCT ?e WHERE {{ {{ ?e a ?c }} UNION {{ ?e skos:prefLabel ?l }} UNION {{ ?d <http://schema.org/mentions> ?e }}
+      FILTER(isIRI(?e) && STRSTARTS(STR(?e), "{KGR}")) }}"""
+    return {r["e"].value for r in _rows(store, q)}
+
+
+def _query_subgraph(store, sparql: str) -> tuple[set[str], set[tuple[str, str, str]]]:
+    """Entities and entity-to-entity edges of a CONSTRUCT (or SELECT ?s ?p ?o) result."""
+    try:
+        res = store.query(sparql)
+    except (SyntaxError, ValueError, OSError) as e:
+        raise ViewError(f"bad query: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+    triples = []
+    if hasattr(res, "variables"):
+        names = [v.value for v in res.variables]
+        if not {"s", "p", "o"} <= set(names):
+            raise ViewError("a SELECT for --query must bind ?s ?p ?o (or use CONSTRUCT)")
+        triples = [(r["s"], r["p"], r["o"]) for r in res]
+    elif isinstance(res, bool) or not hasattr(res, "__iter__"):
+        raise ViewError("--query must be a CONSTRUCT or a SELECT of ?s ?p ?o, not an ASK")
+    else:
+        triples = [(t.subject, t.predicate, t.object) for t in res]
+    nodes: set[str] = set()
+    edges: set[tuple[str, str, str]] = set()
+    for s, p, o in triples:
+        si = s.value if s is not None and type(s).__name__ == "NamedNode" else None
+        oi = o.value if o is not None and type(o).__name__ == "NamedNode" else None
+        if si and si.startswith(KGR):
+            nodes.add(si)
+        if oi and oi.startswith(KGR):
+            nodes.add(oi)
+        if si and oi and si.startswith(KGR) and oi.startswith(KGR) and p is not None and p.value.startswith(KGO):
+            edges.add((si, _local(p.value), oi))
+    return nodes, edges
+
+
+def _describe(store, iris: list[str]) -> tuple[dict, dict, dict]:
+    """Classes, preferred labels per language and alt labels of the given entities."""
+    classes: dict[str, set[str]] = defaultdict(set)
+    pref: dict[str, dict[str, str]] = defaultdict(dict)
+    alt: dict[str, set[str]] = defaultdict(set)
+    want = set(iris)
+    if not want:
+        return classes, pref, alt
+    filt = f'FILTER(STRSTARTS(STR(?e), "{KGR}"))'
+    for r in _rows(store, f"SELECT ?e ?c WHERE {{ ?e a ?c {filt} FILTER(STRSTARTS(STR(?c), STR(kgo:))) }}"):
+        if r["e"].value in want:
+            classes[r["e"].value].add(_local(r["c"].value))
+    for r in _rows(store, f"SELECT ?e ?l WHERE {{ ?e skos:prefLabel ?l {filt} }}"):
+        e = r["e"].value
+        if e in want:
+            lk = _lang_key(r["l"].language or "") or "zh-Hans"
+            cur = pref[e].get(lk)
+            if cur is None or r["l"].value < cur:  # deterministic when several
+                pref[e][lk] = r["l"].value
+    for r in _rows(store, f"SELECT ?e ?l WHERE {{ ?e skos:altLabel ?l {filt} }}"):
+        if r["e"].value in want:
+            alt[r["e"].value].add(r["l"].value)
+    return classes, pref, alt
+
+
+def _facts(store) -> dict[tuple[str, str, str], list[dict]]:
+    q = f"""SELECT ?s ?p ?o ?conf ?role ?rule ?text ?doc ?title ?date ?src ?docpath WHERE {{
+      ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+      FILTER(STRSTARTS(STR(?s), "{KGR}") && isIRI(?o) && STRSTARTS(STR(?o), "{KGR}"))
+      OPTIONAL {{ ?st kgo:confidence ?conf }}
+      OPTIONAL {{ ?st kgo:roleTitle ?role }}
+      OPTIONAL {{ ?st kgo:rule ?rule }}
+      OPTIONAL {{ ?st prov:wasDerivedFrom ?sen . ?sen kgo:text ?text .
+        OPTIONAL {{ ?sen dcterms:isPartOf ?doc .
+          OPTIONAL {{ ?doc dcterms:title ?title }} OPTIONAL {{ ?doc dcterms:date ?date }}
+          OPTIONAL {{ ?doc dcterms:source ?src }} OPTIONAL {{ ?doc kgo:sourcePath ?docpath }} }} }}
+    }}"""
+    out: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
+    seen = set()
+    for r in _rows(store, q):
+        key = (r["s"].value, _local(r["p"].value), r["o"].value)
+        conf = r["conf"]
+        try:
+            c = float(conf.value) if conf is not None else None
+        except ValueError:
+            c = None
+        f = {
+            "conf": c, "role": _v(r["role"]), "rule": _v(r["rule"]), "text": _v(r["text"]),
+            "doc": _v(r["doc"]), "title": _v(r["title"]), "date": _v(r["date"]),
+            "url": _v(r["src"]), "path": _v(r["docpath"]),
+        }
+        sig = (key, f["text"], f["doc"], f["rule"], f["role"], c)
+        if sig not in seen:
+            seen.add(sig)
+            out[key].append(f)
+    return out
+
+
+# --- layout -----------------------------------------------------------------------------------
+
+def layout(n: int, edges: list[tuple[int, int]], seed: int = 7) -> list[tuple[float, float]]:
+    """Positions in vis canvas units; grid Fruchterman-Reingold (igraph) scales to 10k nodes."""
+    if n == 0:
+        return []
+    if n == 1:
+        return [(0.0, 0.0)]
+    try:
+        import igraph as ig
+    except ImportError:  # pragma: no cover - igraph is a dependency; keep a usable fallback
+        return _fallback_layout(n, edges)
+    import random
+
+    g = ig.Graph(n=n, edges=sorted({(a, b) if a < b else (b, a) for a, b in edges if a != b}))
+    random.seed(seed)
+    ig.set_random_number_generator(random)
+    side = math.sqrt(n)
+    init = [(side * math.cos(i * 2.399963), side * math.sin(i * 2.399963) + (i % 7) * 0.01) for i in range(n)]
+    lay = g.layout_fruchterman_reingold(seed=init, niter=500 if n <= 2000 else 300, grid="auto")
+    xs, ys = zip(*lay.coords, strict=True)
+    return _scale(list(xs), list(ys), n)
+
+
+def _fallback_layout(n: int, edges: list[tuple[int, int]]) -> list[tuple[float, float]]:
+    if n <= 400:
+        import networkx as nx
+
+        g = nx.Graph()
+        g.add_nodes_from(range(n))
+        g.add_edges_from(edges)
+        pos = nx.spring_layout(g, seed=7)
+        return _scale([pos[i][0] for i in range(n)], [pos[i][1] for i in range(n)], n)
+    xs = [math.sqrt(i) * math.cos(i * 2.399963) for i in range(n)]
+    ys = [math.sqrt(i) * math.sin(i * 2.399963) for i in range(n)]
+    return _scale(xs, ys, n)
+
+
+def _scale(xs: list[float], ys: list[float], n: int) -> list[tuple[float, float]]:
+    """Centre and stretch so that the drawing spans about 130 px per sqrt(node)."""
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
+    target = 130.0 * math.sqrt(n) + 200
+    k = target / span
+    return [(round((x - cx) * k, 1), round((y - cy) * k, 1)) for x, y in zip(xs, ys, strict=True)]
+
+
+def _centrality(n: int, edges: list[tuple[int, int]]) -> list[float]:
+    try:
+        import igraph as ig
+
+        g = ig.Graph(n=n, edges=edges, directed=True)
+        return g.pagerank(directed=False)
+    except ImportError:  # pragma: no cover
+        deg = [0.0] * n
+        for a, b in edges:
+            deg[a] += 1
+            deg[b] += 1
+        return deg
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+def _label(pref: dict[str, str], alts: set[str], iri: str, lang: str) -> str:
+    order = {"zh-Hans": ("zh-Hans", "zh-Hant", "en"), "zh-Hant": ("zh-Hant", "zh-Hans", "en"),
+             "en": ("en", "zh-Hans", "zh-Hant")}[lang]
+    for lk in order:
+        if pref.get(lk):
+            return pref[lk]
+    if lang != "en" and alts:
+        return sorted(alts, key=len)[0]
+    from urllib.parse import unquote
+
+    return unquote(_local(iri))
+
+
+def _pick_class(cs: set[str], parents: dict[str, str]) -> str | None:
+    if not cs:
+        return None
+    supers = {parents.get(c) for c in cs}
+    specific = sorted(c for c in cs if c not in supers) or sorted(cs)
+    return specific[0]
+
+
+def _style(cls: str | None, parents: dict[str, str]) -> tuple[str, str]:
+    c = cls
+    for _ in range(6):
+        if c in STYLE:
+            return STYLE[c]
+        c = parents.get(c) if c else None
+    return OTHER
+
+
+def _norm_lang(lang: str) -> str:
+    for k in LANGS:
+        if lang.lower() == k.lower():
+            return k
+    raise ViewError(f"unknown language {lang!r}; choose zh-Hans, zh-Hant or en")
+
+
+def render_html(store, focus: str | None = None, depth: int = 2, query: str | None = None, lang: str = "zh-Hans",
+                relations=None, types=None, min_confidence: float | None = None, max_nodes: int = 2000) -> str:
+    """The viewer page for the store (or a focus neighbourhood / query sub-graph) as one HTML string."""
+    from .normalise import fold_key, to_simplified
+
+    lang = _norm_lang(lang)
+    if depth < 0:
+        raise ViewError("--depth must be 0 or more")
+    if max_nodes < 1:
+        raise ViewError("--max-nodes must be at least 1")
+    rel_filter = _split(relations)
+    type_filter = _split(types)
+    onto = _ontology_labels(store)
+    parents = _class_parents(store)
+
+    if query:
+        nodes, edges = _query_subgraph(store, query)
+    else:
+        edges = _all_edges(store)
+        nodes = _all_entities(store) | {s for s, _, _ in edges} | {o for _, _, o in edges}
+    known_rel = {p for _, p, _ in edges}
+    if rel_filter:
+        unknown = [r for r in rel_filter if r not in onto and r not in known_rel]
+        if unknown:
+            raise ViewError(f"unknown relation(s): {', '.join(unknown)}")
+        edges = {e for e in edges if e[1] in rel_filter}
+
+    facts = _facts(store)
+    if min_confidence is not None:
+        def keep(e):
+            cs = [f["conf"] for f in facts.get(e, ()) if f["conf"] is not None]
+            return not cs or max(cs) >= min_confidence
+        edges = {e for e in edges if keep(e)}
+
+    classes, pref, alt = _describe(store, sorted(nodes))
+    node_cls = {e: _pick_class(classes.get(e, set()), parents) for e in nodes}
+    if type_filter:
+        def has_type(e):
+            c = node_cls.get(e)
+            for _ in range(6):
+                if c is None:
+                    return False
+                if c in type_filter:
+                    return True
+                c = parents.get(c)
+            return False
+        nodes = {e for e in nodes if has_type(e)}
+        edges = {e for e in edges if e[0] in nodes and e[2] in nodes}
+    if rel_filter:  # with a relation filter, show only the entities those relations connect
+        nodes = {s for s, _, _ in edges} | {o for _, _, o in edges}
+
+    def names(e: str) -> set[str]:
+        return {v for v in pref.get(e, {}).values() if v} | alt.get(e, set()) | {_local(e)}
+
+    if focus:
+        fk = fold_key(focus)
+        seeds = {e for e in nodes if any(fold_key(n) == fk for n in names(e))}
+        if not seeds:
+            from urllib.parse import unquote
+
+            seeds = {e for e in nodes if fold_key(unquote(_local(e))) == fk}
+        if not seeds:
+            raise ViewError(f"no entity named {focus!r} in the graph")
+        adj: dict[str, set[str]] = defaultdict(set)
+        for s, _, o in edges:
+            adj[s].add(o)
+            adj[o].add(s)
+        keep_n, frontier = set(seeds), set(seeds)
+        for _ in range(depth):
+            frontier = {m for x in frontier for m in adj[x]} - keep_n
+            keep_n |= frontier
+        nodes = keep_n
+        edges = {e for e in edges if e[0] in nodes and e[2] in nodes}
+    else:
+        seeds = set()
+
+    total_nodes = len(nodes)
+    order = sorted(nodes)
+    idx = {e: i for i, e in enumerate(order)}
+    e_list = sorted(edges)
+    omitted = 0
+    if len(order) > max_nodes:
+        cent = _centrality(len(order), [(idx[s], idx[o]) for s, _, o in e_list])
+        ranked = sorted(range(len(order)), key=lambda i: (-cent[i] - (1.0 if order[i] in seeds else 0.0), order[i]))
+        keep_set = {order[i] for i in ranked[:max_nodes]}
+        omitted = len(order) - len(keep_set)
+        order = sorted(keep_set)
+        idx = {e: i for i, e in enumerate(order)}
+        e_list = [e for e in e_list if e[0] in keep_set and e[2] in keep_set]
+
+    n = len(order)
+    pairs = [(idx[s], idx[o]) for s, _, o in e_list]
+    deg = [0] * n
+    for a, b in pairs:
+        deg[a] += 1
+        deg[b] += 1
+    pos = layout(n, pairs)
+
+    # client-side folding: traditional -> simplified for every character in the names shown
+    t2s: dict[str, str] = {}
+    node_data = []
+    for i, e in enumerate(order):
+        nm = names(e)
+        for ch in set("".join(nm)):
+            if ord(ch) > 0x2E7F:
+                s = to_simplified(ch)
+                if s != ch and len(s) == 1:
+                    t2s[ch] = s
+        cls = node_cls.get(e)
+        node_data.append({
+            "iri": e,
+            "labels": {k: v for k, v in sorted(pref.get(e, {}).items())},
+            "alt": sorted(alt.get(e, set())),
+            "label": _label(pref.get(e, {}), alt.get(e, set()), e, lang),
+            "cls": cls or "",
+            "deg": deg[i],
+            "keys": sorted({fold_key(x) for x in nm} - {""}),
+        })
+
+    docs: dict[str, int] = {}
+    doc_list: list[dict] = []
+    sents: dict[tuple[str, int], int] = {}
+    sent_list: list[list] = []
+    edge_data = []
+    for s, p, o in e_list:
+        fl = []
+        for f in facts.get((s, p, o), []):
+            di = -1
+            if f["doc"]:
+                if f["doc"] not in docs:
+                    docs[f["doc"]] = len(doc_list)
+                    url = f["url"] if f["url"] and re.match(r"(?i)^https?://", f["url"].strip()) else None
+                    doc_list.append({"iri": f["doc"], "title": f["title"] or "", "date": f["date"] or "",
+                                     "url": url.strip() if url else None, "path": f["path"] or ""})
+                di = docs[f["doc"]]
+            si = -1
+            if f["text"] is not None:
+                k = (f["text"], di)
+                if k not in sents:
+                    sents[k] = len(sent_list)
+                    sent_list.append([f["text"], di])
+                si = sents[k]
+            fl.append([si, f["conf"], f["role"], f["rule"]])
+        edge_data.append({"f": idx[s], "t": idx[o], "p": p, "facts": fl})
+
+    rel_names = sorted({p for _, p, _ in e_list} | (set(rel_filter) if rel_filter else set()))
+    used_cls = sorted({d["cls"] for d in node_data})
+    data = {
+        "lang": lang,
+        "nodes": node_data,
+        "edges": edge_data,
+        "docs": doc_list,
+        "sents": sent_list,
+        "relations": {p: _onto_label(onto, p, lang) for p in rel_names},
+        "classes": {c: {"label": _onto_label(onto, c, lang) if c else _OTHER_LABEL[lang],
+                        "color": _style(c or None, parents)[0], "shape": _style(c or None, parents)[1]}
+                    for c in used_cls},
+        "fold": dict(sorted(t2s.items())),
+        "total": total_nodes,
+        "shown": n,
+        "omitted": omitted,
+        "focus": [idx[e] for e in sorted(seeds) if e in idx],
+        "ui": _UI[lang],
+    }
+    return _page(data, pos, lang)
+
+
+_OTHER_LABEL = {"zh-Hans": "其他", "zh-Hant": "其他", "en": "other"}
+
+_UI = {
+    "zh-Hans": {"search": "搜索实体(任意名称/字体)", "relations": "关系", "classes": "类型", "names": "名称",
+                "type": "类型", "facts": "事实", "source": "来源", "omitted": "为保持流畅,省略了 {n} 个较不中心的节点(共 {t} 个)。",
+                "nomatch": "未找到", "close": "关闭", "all": "全部", "none": "无", "confidence": "置信度",
+                "shown": "显示 {n} 个节点、{e} 条边", "zoom": "放大以显示标签", "role": "职务"},
+    "zh-Hant": {"search": "搜尋實體(任意名稱/字體)", "relations": "關係", "classes": "類型", "names": "名稱",
+                "type": "類型", "facts": "事實", "source": "來源", "omitted": "為保持流暢,省略了 {n} 個較不中心的節點(共 {t} 個)。",
+                "nomatch": "未找到", "close": "關閉", "all": "全部", "none": "無", "confidence": "置信度",
+                "shown": "顯示 {n} 個節點、{e} 條邊", "zoom": "放大以顯示標籤", "role": "職務"},
+    "en": {"search": "Find an entity (any name, any script)", "relations": "Relations", "classes": "Types",
+           "names": "Names", "type": "Type", "facts": "Facts", "source": "source",
+           "omitted": "{n} less central nodes of {t} were left out to keep the view fast.", "nomatch": "no match",
+           "close": "close", "all": "all", "none": "none", "confidence": "confidence",
+           "shown": "{n} nodes, {e} edges", "zoom": "zoom in to see labels", "role": "role"},
+}
+
+
+def _onto_label(onto: dict, local: str, lang: str) -> str:
+    ls = onto.get(local, {})
+    return ls.get(lang) or ls.get("en") or ls.get("zh-Hans") or local
+
+
+def _split(v) -> list[str] | None:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        v = v.split(",")
+    out = [x.strip() for x in v if x and x.strip()]
+    return [re.sub(r"^(kgo:|.*#)", "", x) for x in out] or None
+
+
+def _read_static(name: str) -> str:
+    return (STATIC / name).read_text("utf-8")
+
+
+def _vis_files() -> tuple[str, str]:
+    import pyvis
+
+    base = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
+    if not base.exists():
+        base = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
+    return (base / "vis-network.min.js").read_text("utf-8"), (base / "vis-network.css").read_text("utf-8")
+
+
+def _inline_script(js: str) -> str:
+    # a literal "</script" (any case) inside inlined code would end the element early
+    return re.sub(r"(?i)</(script)", r"<\\/\1", js)
+
+
+def _page(data: dict, pos: list[tuple[float, float]], lang: str) -> str:
+    from pyvis.network import Network
+
+    n = len(data["nodes"])
+    big = n > 800
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="remote")
+    net.set_template_dir(str(STATIC), "viewer.html")
+    net.options = {
+        "autoResize": True,
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False, "randomSeed": 1},
+        "interaction": {"hover": not big, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
+                        "tooltipDelay": 300, "multiselect": False, "navigationButtons": False},
+        "nodes": {"font": {"size": 14, "face": "Noto Sans CJK SC, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
+                  "borderWidth": 1, "scaling": {"label": {"enabled": False, "drawThreshold": 9}}},
+        "edges": {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+                  "color": {"color": "#b0b0b0", "highlight": "#d62728", "hover": "#555555", "inherit": False},
+                  "width": 1, "selectionWidth": 2,
+                  "font": {"size": 11, "face": "Noto Sans CJK SC, sans-serif", "color": "#555555",
+                           "strokeWidth": 3, "strokeColor": "#ffffff", "align": "middle"},
+                  "scaling": {"label": {"enabled": False, "drawThreshold": 9}}},
+    }
+    # bypass add_node/add_edge: both scan lists per call (quadratic at 15k edges); same dicts
+    for i, (nd, (x, y)) in enumerate(zip(data["nodes"], pos, strict=True)):
+        color, shape = data["classes"][nd["cls"]]["color"], data["classes"][nd["cls"]]["shape"]
+        size = round(7 + 4.5 * math.sqrt(nd["deg"]), 1)
+        node = {"id": i, "label": nd["label"], "x": x, "y": y, "size": min(size, 48), "shape": shape,
+                "color": color, "physics": False}
+        net.nodes.append(node)
+        net.node_ids.append(i)
+        net.node_map[i] = node
+    for j, ed in enumerate(data["edges"]):
+        net.edges.append({"id": j, "from": ed["f"], "to": ed["t"], "label": data["relations"].get(ed["p"], ed["p"])})
+    html = strip_external(net.generate_html(name="graph.html"))
+    vis_js, vis_css = _vis_files()
+    slots = {
+        "vis-css": "<style>" + vis_css.replace("</", "<\\/") + "</style>",
+        "kg-css": "<style>" + _read_static("viewer.css") + "</style>",
+        "vis-js": "<script>" + _inline_script(vis_js) + "</script>",
+        "kg-data": '<script id="kg-data" type="application/json">' + safe_json(data) + "</script>",
+        "kg-js": "<script>" + _inline_script(_read_static("viewer.js")) + "</script>",
+    }
+    # slots are tags; all data above is JSON with "<" escaped, so no data can look like one
+    html = re.sub(r'<kg-slot name="([a-z-]+)"></kg-slot>', lambda m: slots[m.group(1)], html)
+    return html.replace("<html>", f'<html lang="{lang}">', 1)
+
+
+_EXTERNAL = re.compile(r"""<(script|link)\b[^>]*\b(src|href)\s*=\s*["']?\s*(https?:)?//[^>]*>(\s*</script>)?""", re.I)
+
+
+def strip_external(html: str) -> str:
+    """Safety net: drop any <script src>/<link href> that points off the page's own file."""
+    return _EXTERNAL.sub("", html)
