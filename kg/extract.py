@@ -100,13 +100,21 @@ def scan_left(folded: str, s: int, limit: int, lo: int, stops: tuple[str, ...], 
             break
         if _stopped(folded, j, stops):
             break
-        if c in "与和及同" and (j - 2 < lo or folded[j - 2].isascii() or (j - 1) in lex_spans):
+        if c in "与和及同" and _latin_subject_before(folded, j - 1, lo):
             break
         j -= 1
         count += 1
     while j < s and folded[j] in _LEAD_TRIM:
         j += 1
     return j
+
+
+def _latin_subject_before(folded: str, k: int, lo: int) -> bool:
+    """True in "NICE与中国算力发展峰会": only a Latin name stands between the clause start and 与."""
+    i = k
+    while i > lo and folded[i - 1].isascii() and (folded[i - 1].isalnum() or folded[i - 1] in " -."):
+        i -= 1
+    return i < k and (i == lo or not _is_cjk(folded[i - 1]))
 
 
 def _suffix_regex(words: list[str]) -> re.Pattern:
