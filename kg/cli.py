@@ -429,6 +429,40 @@ def _export_projection(store: str | None, endpoint: str | None, fmt: str, output
 
 # --- view commands (viz) -------------------------------------------------------------------
 
+@app.command()
+def viz(
+    store: StoreOpt = None,
+    output: Annotated[str, typer.Option("--output", "-o", help="HTML file to write.")] = "graph.html",
+    focus: Annotated[str | None, typer.Option("--focus", help="Show only this entity's neighbourhood (any name, any script).")] = None,
+    depth: Annotated[int, typer.Option("--depth", min=0, help="Hops around --focus.")] = 2,
+    query_file: Annotated[str | None, typer.Option("--query", help="A .rq file: CONSTRUCT (or SELECT ?s ?p ?o) of the sub-graph to show.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Labels in zh-Hans, zh-Hant or en (with fallback).")] = "zh-Hans",
+    relations: Annotated[str | None, typer.Option("--relations", help="Only these relations, e.g. supplies,validates.")] = None,
+    types: Annotated[str | None, typer.Option("--types", help="Only entities of these classes, e.g. Company,Person.")] = None,
+    min_confidence: Annotated[float | None, typer.Option("--min-confidence", help="Drop facts below this confidence.")] = None,
+    max_nodes: Annotated[int, typer.Option("--max-nodes", min=1, help="Keep the most central nodes only.")] = 2000,
+) -> None:
+    """Write the graph as one self-contained, offline HTML page (search, filters, sources per fact)."""
+    if lang.lower() not in ("zh-hans", "zh-hant", "en"):
+        fail(f"unknown language {lang!r}; choose zh-Hans, zh-Hant or en", 2)
+    sparql = None
+    if query_file:
+        try:
+            sparql = Path(query_file).read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            fail(f"{query_file}: cannot read ({e})", 2)
+    kg_store = open_store(store, read_only=True)
+    from .view import ViewError, render_html
+
+    try:
+        html = render_html(kg_store, focus=focus, depth=depth, query=sparql, lang=lang, relations=relations,
+                           types=types, min_confidence=min_confidence, max_nodes=max_nodes)
+    except ViewError as e:
+        fail(str(e), 2 if query_file or relations or types else 1)
+    _atomic_write(output, html.encode("utf-8"))
+    typer.echo(f"wrote {output}", err=True)
+
+
 
 # --- serve commands (serve) ----------------------------------------------------------------
 

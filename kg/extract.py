@@ -129,7 +129,7 @@ def _zh_rules() -> list[tuple[re.Pattern, str, int, int, str]]:
         (_suffix_regex(c["org_suffix_strong"]), "Company", 12, 2, "org.suffix"),
         (_suffix_regex(c["event_suffix"]), "Event", 28, 3, "event.suffix"),
         (_suffix_regex(c["compute_suffix"]), "ComputeCenter", 14, 2, "center.suffix"),
-        (_suffix_regex(c["facility_suffix"]), "Facility", 18, 3, "facility.suffix"),
+        (_suffix_regex(c["facility_suffix"]), "Facility", 12, 3, "facility.suffix"),
         (_suffix_regex(c["org_suffix_weak"]), "Company", 4, 2, "org.weak-suffix"),
     ]
 
@@ -156,7 +156,7 @@ _ORG_AFTER = re.compile(
     r"^\s?(?:公司|集团|股份|\(以下简称|(?:的)?(?:创始人|董事长|总经理|首席|总裁|ceo|副总)|总部|宣布|表示|发布|推出|完成|获得|已|于\d|将|正式|"
     r"参投|领投|投资|收购|旗下|是|为|向|在|与|和|携手|联合|签署|成立|计划|拟|开始|今年|近日|日前|自主|自研|研发|开发|生产|等|由|的(?:主要)?(?:竞争对手|对手|客户|供应商|子公司|股东|创始人))"
 )
-_ORG_BEFORE = re.compile(r"(?:收购|控股|投资|参投|领投|携手|联手|与|和|向|为|对标|入股|是)$")
+_ORG_BEFORE = re.compile(r"(?:收购|控股|投资|参投|领投|携手|联手|与|和|向|为|对标|入股|是)了?$")
 _ORG_CONTEXT = re.compile(r"企业|公司|厂商|初创|独角兽|创企|供应商")
 
 
@@ -167,7 +167,7 @@ def _org_context(f: str, j: int, e: int, lo: int, hi: int, stem: str) -> bool:
         return False
     if _ORG_AFTER.match(f[e : e + 8]):
         return True
-    if _ORG_BEFORE.search(f[max(lo, j - 4) : j]) and not _is_cjk(f[e : e + 1] or "a"):
+    if _ORG_BEFORE.search(f[max(lo, j - 4) : j]) and (not _is_cjk(f[e : e + 1] or "a") or f[e : e + 1] == "的"):
         return True
     in_list = f[j - 1 : j] == "、" or f[e : e + 1] == "、" or f[e : e + 1] == "等"
     return in_list and bool(_ORG_CONTEXT.search(f[lo:hi]))
@@ -205,8 +205,10 @@ def _zh_rule_cands(doc: Doc, lex_spans: dict[int, Cand], sent_start: dict[int, i
                 out.append(Cand(max(j, s), lo + m.end(), "GovernmentBody", "rule:gov.suffix"))
         for m in _PLACE_SUFFIX.finditer(seg):
             stem = m.group(1)
-            s = lo + m.start()
-            j = scan_left(f, lo + m.end(1), 4, lo, stops, lex_spans)
+            j = scan_left(f, lo + m.end(1), 4, lo, stops, {})
+            for c0 in lex_spans.values():  # 浙江省德清县: the county starts after the province
+                if c0.cls in PLACE and j < c0.end <= lo + m.end(1) - 2:
+                    j = c0.end
             stem = f[j : lo + m.end(1)]
             if len(stem) < 2 or stem in c["not_places"] or any(ch in c["name_stop_chars"] for ch in stem):
                 continue
@@ -301,6 +303,7 @@ _EN_EVENT = re.compile(
     r"\b((?:(?:19|20)\d{2}\s+)?[A-Z][\w&\-]*(?:\s+(?:[A-Z0-9][\w&\-]*|for|of|on|and|&|in)){0,6}?\s+"
     r"(?:Conference|Summit|Expo|Forum|Exhibition|Congress|Symposium|Show|Fair|Roadshow)(?:\s+(?:19|20)\d{2})?)\b"
 )
+_EN_TITLE_OF = re.compile(r"^(?:[A-Z]{2,4}|President|Chairman|Chairwoman|Founder|Co-founder|Director|Head|Chief(?: [A-Z][a-z]+){1,2}|Vice President)\s(?:of|at)\s")
 _EN_CENTER = re.compile(
     r"\b((?:[A-Z][\w\-]*\s+){1,5}(?:Computing Cent(?:er|re)|Supercomputing Cent(?:er|re)|Data Cent(?:er|re)|AI Node|Compute Node|"
     r"Computing Node|Computing Hub|AI Cluster|Compute Cluster|Cloud Node))\b"
@@ -319,7 +322,7 @@ _CHIP_HEAD = re.compile(
 _BRAND_MODEL = re.compile(r"(?<=[\u4e00-\u9fff])([a-z]{1,3}\d{1,4}[a-z]?)(?![a-z0-9])")
 _HEAD_BEFORE = re.compile(r"(?:芯片|加速卡|推理卡|训练卡|处理器|光引擎|光模块|gpu|chip|accelerator|engine)\s?$")
 _LAUNCHED = re.compile(
-    r"(?:unveiled|launched|released|introduced|debuted|announced|showcased|发布|推出|亮相|量产|首发)(?:了)?\s*"
+    r"(?:unveiled|launched|released|introduced|debuted|announced|showcased|developed|designed|open-sourced|发布|推出|亮相|量产|首发)(?:了)?\s*"
     r"(?:its |the |a |an |new |next-generation |新一代|全新|最新|首款)*"
     r"([a-z][a-z0-9]*(?:[- ][a-z0-9]+){0,2}?-?\d[a-z0-9.]*)(?![a-z0-9])"
 )
@@ -338,6 +341,9 @@ def _en_rule_cands(doc: Doc) -> list[Cand]:
                 lead = _EN_LEAD.match(t[s:e])
                 if lead:
                     s += lead.end()
+                title = _EN_TITLE_OF.match(t[s:e])
+                if title:
+                    s += title.end()
                 words = t[s:e].split()
                 if len(words) < 2 or not words[0][:1].isupper() or words[0] in _EN_NOT_NAMES:
                     continue
@@ -371,7 +377,10 @@ def _chip_cands(doc: Doc, tops: list[Cand]) -> list[Cand]:
     for m in _BRAND_MODEL.finditer(f):  # 星河S3 from the maker 星河微电子
         for k in (4, 3, 2):
             brand = f[m.start() - k : m.start()]
-            if len(brand) == k and all(_is_cjk(x) for x in brand) and any(o.startswith(brand) and o != brand for o in org_surfaces):
+            known_brand = any(o.startswith(brand) and o != brand for o in org_surfaces)
+            if k == 2 and not known_brand and _CHIP_HEAD.match(f[m.end() : m.end() + 8]) and all(_is_cjk(x) for x in brand):
+                known_brand = not _stopped(f, m.start(), _left_stops())
+            if len(brand) == k and all(_is_cjk(x) for x in brand) and known_brand:
                 out.append(Cand(m.start() - k, m.end(), "Chip", "rule:chip.brand-model"))
                 break
     for m in _LAUNCHED.finditer(f):  # "unveiled the XR-900", "发布了LX-1600"
@@ -647,6 +656,7 @@ _LONG = r"[^。;]{0,120}?"
 def _compile(p: str) -> re.Pattern:
     alt, _ = _titles()
     p = p.replace("{_}", _GAP).replace("{__}", _LONG).replace("{TITLES}", rf"(?P<R>(?:{alt})(?:{_TITLE_JOIN}(?:{alt}))*)")
+    p = p.replace("{TITLES0}", rf"(?:{alt})(?:{_TITLE_JOIN}(?:{alt}))*")
     p = p.replace("{ADJ}", r"(?:(?:a|an|the|its|their|senior|former|principal|lead|deputy|executive|chief)\s)*")
     p = p.replace("{PLACES}", r"(?:\x01\d+\x1f(?:" + "|".join(PLACE) + r")\x02)*")
     p = p.replace("{SPEECH}", "(?:" + "|".join(cues()["speech_verbs"]) + ")")
@@ -661,6 +671,7 @@ def _compile(p: str) -> re.Pattern:
 _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     # people and their organisations
     ("zh.role.org-title-person", r"{O:ORG}(?:的)?\s?{TITLES}\s?{S:PER}", [("S", "@role", "O")], 0.9),
+    ("zh.role.org-title-person-2", r"{O:ORG}(?:的)?\s?{TITLES0}\s?\x01\d+\x1fPerson\x02\s?、\s?{TITLES}\s?{S:PER}", [("S", "@role", "O")], 0.85),
     ("zh.role.person-org-title", r"{S:PER}\s?[,，]\s?(?:现任)?{O:ORG}(?:的)?{TITLES}", [("S", "@role", "O")], 0.85),
     ("zh.role.person-serves", r"{S:PER}{_}(?:担任|出任|任职)(?:于)?{O:ORG}(?:的)?{TITLES}", [("S", "@role", "O")], 0.85),
     ("en.role.org-title-person", r"{O:ORG}(?:'s)?\s{TITLES}\s{S:PER}", [("S", "@role", "O")], 0.85),
@@ -677,7 +688,7 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("en.speaks.at-event", r"(?:at|during|speaking at)\s(?:the\s)?{O:EVENT}\s?,{__}{S:PER}{_}(?:said|says|told|noted|argued|announced|presented)", [("S", "speaksAt", "O")], 0.8),
     ("en.speaks.speaking-at", r"speaking at (?:the )?{O:EVENT}\s?,\s?{S:PER}", [("S", "speaksAt", "O")], 0.85),
     # launches
-    ("zh.launch.at-event-released", r"(?:在|^){__}{O:EVENT}\s?(?:上|期间)\s?[,，]?{__}(?:发布|揭牌|亮相|推出|首发|启动|开通|揭晓)(?:了)?{_}{S:THING}", [("S", "launchedAt", "O")], 0.85),
+    ("zh.launch.at-event-released", r"(?:在|^){__}{O:EVENT}\s?(?:上|期间(?=\s?[,，]))\s?[,，]?{__}(?:发布|揭牌|亮相|推出|首发|启动|开通|揭晓)(?:了)?{_}{S:THING}", [("S", "launchedAt", "O")], 0.85),
     ("zh.launch.thing-at-event", r"{S:THING}{_}在{_}{O:EVENT}\s?(?:上|期间)(?:正式|隆重)?(?:揭牌|发布|亮相|首发|启动|开通|上线)", [("S", "launchedAt", "O")], 0.85),
     ("en.launch.unveiled-at", r"{S:THING}\s(?:was|were|is|are|has been)\s(?:officially\s)?(?:unveiled|launched|announced|introduced|showcased|opened)\s(?:at|during)\s(?:the\s)?{O:EVENT}", [("S", "launchedAt", "O")], 0.85),
     ("en.launch.verb-at", r"(?:unveiled|launched|introduced|showcased|debuted)\s(?:its\s|the\s|a\s|an\s)?(?:new\s)?{S:THING}{_}\s(?:at|during)\s(?:the\s)?{O:EVENT}", [("S", "launchedAt", "O")], 0.8),
@@ -733,7 +744,7 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("zh.invests.round-then", r"{O:ORG}{__}(?:融资|轮){__}[,，]\s?{S+:ORG}{_}(?:领投|联合领投|参投|跟投)", [("S", "investsIn", "O")], 0.75),
     ("en.invests.led-round", r"{S+:ORG}\s(?:led|co-led|joined|participated in)\s{__}(?:round|funding|financing|investment)\s(?:in|for)\s{O:ORG}", [("S", "investsIn", "O")], 0.85),
     ("en.invests.raised-led-by", r"{O:ORG}{__}(?:raised|closed|secured|completed){__}(?:led by|from|backed by|with participation from)\s{S+:ORG}", [("S", "investsIn", "O")], 0.85),
-    ("en.invests.invested-in", r"{S+:ORG}\s(?:has\s|have\s)?(?:invested|invests|will invest|plans to invest)\s{__}in\s{O:ORG}", [("S", "investsIn", "O")], 0.85),
+    ("en.invests.invested-in", r"{S+:ORG}\s(?:has\s|have\s)?(?:invested|invests|will invest|plans to invest)\s[^\x01\x02。]{0,40}?in\s{O+:ORG}", [("S", "investsIn", "O")], 0.85),
     ("en.invests.backed-by", r"{O:ORG}\s?,\s(?:which is\s)?(?:backed|funded) by\s{S+:ORG}", [("S", "investsIn", "O")], 0.8),
     ("en.invests.is-backed-by", r"{O:ORG}{__}\s(?:is|are|was|has been)\s(?:also\s)?(?:backed|funded)\sby\s{S+:ORG}", [("S", "investsIn", "O")], 0.8),
     ("zh.acquires.stake", r"{S:ORG}{_}(?:取得|获得)(?:了)?{O:ORG}(?:的)?(?:控股权|控制权|多数股权|全部股权)", [("S", "acquires", "O")], 0.85),
@@ -744,8 +755,8 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     # partnership and competition
     ("zh.partner.with", r"{S:ORG}{_}(?:与|和|同|跟){O+:ORG}{_}(?:合作|签约|签署|携手|联合|达成|共建|战略合作)", [("S", "partnerOf", "O")], 0.8),
     ("zh.partner.joins-hands", r"{S:ORG}{_}(?:携手|联手|牵手){O+:ORG}", [("S", "partnerOf", "O")], 0.85),
-    ("en.partner.with", r"{S:ORG}\s(?:has\s)?(?:partnered|partners|teamed up|is partnering|will partner|signed\s{__}(?:agreement|deal|memorandum|mou))\swith\s{O+:ORG}", [("S", "partnerOf", "O")], 0.85),
-    ("en.partner.and", r"{S:ORG}\sand\s{O:ORG}\s(?:signed|announced|formed|entered|have formed|struck)\s{__}(?:partnership|agreement|alliance|cooperation|collaboration)", [("S", "partnerOf", "O")], 0.85),
+    ("en.partner.with", r"{S+:ORG}\s(?:has\s|have\s)?(?:partnered|partners|teamed up|is partnering|will partner|(?:signed|formed|entered|struck|announced)\s{__}(?:agreement|deal|memorandum|mou|partnership|alliance|collaboration))\swith\s{O+:ORG}", [("S", "partnerOf", "O")], 0.85),
+    ("en.partner.and", r"{S:ORG}\sand\s{O:ORG}\s(?:signed|announced|formed|entered|have formed|struck)\s[^\x01\x02。]{0,60}?(?:partnership|agreement|alliance|cooperation|collaboration)(?!\s(?:with|to)\b)", [("S", "partnerOf", "O")], 0.85),
     ("en.partner.between", r"(?:partnership|collaboration|alliance|agreement)\s(?:between|with)\s{S:ORG}\sand\s{O:ORG}", [("S", "partnerOf", "O")], 0.8),
     ("zh.competes.rival", r"{S:ORG}{__}(?:竞争对手|对手)(?:是|包括|为|有)?{O+:ORG}", [("S", "competesWith", "O")], 0.8),
     ("zh.competes.benchmark", r"{S:ORG}{_}(?:对标|比肩|挑战|正面竞争){O+:ORG}", [("S", "competesWith", "O")], 0.75),
@@ -786,9 +797,14 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("zh.event.held-with-2", r"{S:EVENT}\s?(?:与|和){O:EVENT}\s?同期(?:举行|举办|召开)", [("S", "heldWith", "O")], 0.9),
     ("zh.event.topic-held-with", r"^{S:EVENT}{__}[,，]\s?(?:与|和){O:EVENT}\s?同期(?:举行|举办|召开)", [("S", "heldWith", "O")], 0.85),
     ("zh.event.during", r"{O:EVENT}\s?期间(?:举办|举行|召开)?的{S:EVENT}", [("S", "partOf", "O")], 0.85),
+    ("en.located.event-took-place", r"{S:EVENT}\s(?:took place|was held|is held|will be held|opened|kicked off|runs|ran)\s(?:in|at)\s{O:PLACE}", [("S", "locatedIn", "O")], 0.9),
+    ("en.event.topic-held-with", r"^(?:the\s)?{S:EVENT}{__},\s(?:held|co-located|running)\s(?:alongside|with)\s(?:the\s)?{O:EVENT}", [("S", "heldWith", "O")], 0.85),
     ("en.event.held-with", r"{S:EVENT}\s?,?\s(?:held|co-located|running)\s(?:alongside|with)\s(?:the\s)?{O:EVENT}", [("S", "heldWith", "O")], 0.85),
     ("en.event.part-of", r"{S:EVENT}\s?,\s(?:a\s|one\s)?(?:session|part|sub-forum|track|side event)\sof\s(?:the\s)?{O:EVENT}", [("S", "partOf", "O")], 0.85),
 ]
+_VETO = {
+    "listedOn": re.compile(r"申请|审核|辅导|筹划|计划|拟|递表|招股|filed|plans? to|applied|application|prospectus|seeking"),
+}
 _NEG = re.compile(r"(?:并未|尚未|未能|未曾|没有|否认|并非|不会|无意|终止|放弃|未(?!来))|\b(?:not|never|denied|denies|deny|no plans|won't|didn't|doesn't|terminated|abandoned|called off|rumou?red)\b")
 
 
@@ -834,13 +850,15 @@ def find_relations(doc: Doc, hidden: list[tuple[int, int]]) -> None:
         if m.source != "nested" and m.sentence >= 0:
             by_sent.setdefault(m.sentence, []).append(i)
     seen = set()
+    templates = {si: _template(doc, si, sorted(tops, key=lambda i: doc.mentions[i].start), hidden) for si, tops in by_sent.items()}
     for si, tops in by_sent.items():
         if len(tops) < 2:
             continue
-        tpl = _template(doc, si, sorted(tops, key=lambda i: doc.mentions[i].start), hidden)
+        tpl = templates[si]
         for name, rx, roles, conf in _compiled():
             for m in rx.finditer(tpl):
-                if _NEG.search(re.sub(r"\x01\d+\x1f\w+\x02", " ", m.group(0))):
+                plain = re.sub(r"\x01\d+\x1f\w+\x02", " ", m.group(0))
+                if _NEG.search(plain) or any(p in _VETO and _VETO[p].search(tpl) for _, p, _ in roles):
                     continue
                 for sg, pred, og in roles:
                     preds = [(pred, None)]
@@ -860,6 +878,34 @@ def find_relations(doc: Doc, hidden: list[tuple[int, int]]) -> None:
                                     continue
                                 seen.add(k)
                                 doc.relations.append(Relation(subj, p, obj, si, name, conf, role))
+    round_investors(doc, templates)
+
+
+_ROUND_SUBJECT = r"{S:ORG}{__}(?:raised|closed|secured|completed|announced|完成|获得|宣布完成|获)[^。]{0,40}?(?:round|funding|financing|融资|轮)"
+_ROUND_INVESTORS = re.compile(r"\b(?:led|co-led|took part|participated|joined)\b|领投|参投|跟投|联合领投")
+
+
+def round_investors(doc: Doc, templates: dict[int, str]) -> None:
+    """A funding round is often told over two sentences: "X raised $120 million in a Series B.
+    Y led the round, while Z also took part."  Investors named in the next two sentences with
+    a round verb are linked to the company that raised the round."""
+    subj_rx = _compile(_ROUND_SUBJECT)
+    seen = {(r.subj, r.pred, r.obj) for r in doc.relations}
+    for si in sorted(templates):
+        m = subj_rx.search(templates[si])
+        if not m:
+            continue
+        target = int(m.group("S"))
+        for sj in (si + 1, si + 2):
+            tpl = templates.get(sj)
+            if tpl is None or subj_rx.search(tpl) or not _ROUND_INVESTORS.search(tpl):
+                continue
+            for mi in _ids(tpl):
+                if doc.mentions[mi].cls in ORG and mi != target and (mi, "investsIn", target) not in seen:
+                    if doc.mentions[mi].key and doc.mentions[mi].key == doc.mentions[target].key:
+                        continue
+                    seen.add((mi, "investsIn", target))
+                    doc.relations.append(Relation(mi, "investsIn", target, sj, "round.investors", 0.75))
 
 
 def _original_role(doc: Doc, si: int, role_folded: str) -> str:

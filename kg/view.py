@@ -537,6 +537,9 @@ def _page(data: dict, pos: list[tuple[float, float]], lang: str) -> str:
 
     n = len(data["nodes"])
     big = n > 800
+    # labels appear once font size x zoom reaches the threshold: small graphs show them at once
+    thr = 5 if n <= 150 else 9
+    data["labelScale"] = (thr - 1) / 14
     net = Network(height="100%", width="100%", directed=True, cdn_resources="remote")
     net.set_template_dir(str(STATIC), "viewer.html")
     net.options = {
@@ -546,13 +549,13 @@ def _page(data: dict, pos: list[tuple[float, float]], lang: str) -> str:
         "interaction": {"hover": not big, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
                         "tooltipDelay": 300, "multiselect": False, "navigationButtons": False},
         "nodes": {"font": {"size": 14, "face": "Noto Sans CJK SC, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
-                  "borderWidth": 1, "scaling": {"label": {"enabled": False, "drawThreshold": 9}}},
+                  "borderWidth": 1, "scaling": {"label": {"enabled": False, "drawThreshold": thr}}},
         "edges": {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
                   "color": {"color": "#b0b0b0", "highlight": "#d62728", "hover": "#555555", "inherit": False},
                   "width": 1, "selectionWidth": 2,
                   "font": {"size": 11, "face": "Noto Sans CJK SC, sans-serif", "color": "#555555",
                            "strokeWidth": 3, "strokeColor": "#ffffff", "align": "middle"},
-                  "scaling": {"label": {"enabled": False, "drawThreshold": 9}}},
+                  "scaling": {"label": {"enabled": False, "drawThreshold": thr}}},
     }
     # bypass add_node/add_edge: both scan lists per call (quadratic at 15k edges); same dicts
     for i, (nd, (x, y)) in enumerate(zip(data["nodes"], pos, strict=True)):

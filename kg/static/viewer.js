@@ -5,7 +5,7 @@
   "use strict";
   var UI = KG.ui;
   var N = KG.nodes, E = KG.edges;
-  var LABEL_SCALE = 8 / 14; // below this zoom vis hides labels (scaling.label.drawThreshold 9, font 14)
+  var LABEL_SCALE = KG.labelScale || 8 / 14; // below this zoom vis hides node labels (drawThreshold)
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
