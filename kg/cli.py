@@ -467,6 +467,45 @@ def viz(
 # --- serve commands (serve) ----------------------------------------------------------------
 
 
+@app.command()
+def serve(
+    store: StoreOpt = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (keep 127.0.0.1 unless you mean it).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0 picks a free one).")] = 7878,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per query before a 503.")] = 10.0,
+    max_rows: Annotated[int, typer.Option("--max-rows", min=1, help="Result rows (or triples) above which a query fails.")] = 100_000,
+    max_body: Annotated[int, typer.Option("--max-body", min=1, help="Largest request body in bytes (413 beyond).")] = 1 << 20,
+    max_queries: Annotated[int, typer.Option("--max-queries", min=1, help="Queries running at once (503 when all are busy).")] = 4,
+    allow_update: Annotated[bool, typer.Option("--allow-update", help="Accept SPARQL updates carrying the bearer token.")] = False,
+    token: Annotated[str | None, typer.Option("--token", envvar="KG_SERVE_TOKEN", show_envvar=True,
+                                              help="Bearer token for updates (prefer the environment variable).")] = None,
+    allow_service: Annotated[bool, typer.Option("--allow-service", help="Allow SERVICE (and LOAD): the server then fetches remote URLs.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No request log on stderr.")] = False,
+) -> None:
+    """Serve the store as a SPARQL 1.1 endpoint (/sparql), with a query page (/query) and the viewer (/)."""
+    from .serve import ServeConfig, make_server
+
+    if allow_update and not token:
+        fail("--allow-update needs --token T (or KG_SERVE_TOKEN)", 2)
+    kg_store = open_store(store, read_only=not allow_update)
+    config = ServeConfig(timeout=timeout, max_rows=max_rows, max_body=max_body, max_queries=max_queries,
+                         allow_update=allow_update, token=token, allow_service=allow_service, quiet=quiet)
+    try:
+        server = make_server(kg_store, host, port, config)
+    except OSError as e:
+        fail(f"cannot listen on {host}:{port} ({e.strerror or e})")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(f"kg: warning: listening on {host}, reachable from other machines", err=True)
+    typer.echo(f"kg serve: {server.url} (SPARQL endpoint {server.url}sparql, query page {server.url}query)")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 def main() -> None:
     try:
         app()

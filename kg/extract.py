@@ -64,8 +64,15 @@ def _lexicon_cands(folded: str, lex: lexmod.Lexicon) -> list[Cand]:
     return [Cand(s, e, lex.entries[i].type, "lexicon", i, 3) for s, e, i in lex.find(folded)]
 
 
+@lru_cache(maxsize=16)
+def _stop_index(stops: tuple[str, ...]) -> tuple[frozenset[str], tuple[int, ...]]:
+    return frozenset(stops), tuple(sorted({len(w) for w in stops}))
+
+
 def _stopped(folded: str, j: int, stops: tuple[str, ...]) -> bool:
-    return any(folded.endswith(w, 0, j) for w in stops)
+    """Does the text ending at `j` end with one of `stops`?  (a set lookup per word length)"""
+    words, lengths = _stop_index(stops)
+    return any(folded[j - n : j] in words for n in lengths if n <= j)
 
 
 @lru_cache(maxsize=1)
@@ -487,9 +494,12 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
             if len(key) >= 2 and (not key.isascii() or len(key) >= 3):
                 seen.setdefault(key, c)
     for key, c0 in seen.items():
-        for m in re.finditer(re.escape(key), f):
-            if (m.start(), m.end()) != (c0.start, c0.end) and _in_body(doc, m.start()) and _word_ok(f, m.start(), m.end()):
-                cands.append(Cand(m.start(), m.end(), c0.cls, "gazetteer", c0.key, 2))
+        k = f.find(key)
+        while k >= 0:
+            e = k + len(key)
+            if (k, e) != (c0.start, c0.end) and _in_body(doc, k) and _word_ok(f, k, e):
+                cands.append(Cand(k, e, c0.cls, "gazetteer", c0.key, 2))
+            k = f.find(key, k + 1)
     for m in _ANAPHOR.finditer(f):
         cands.append(Cand(m.start(), m.end(), "", "anaphor:" + m.group(2), None, 0))
     for sent in doc.sentences:  # a bare head noun opening a sentence refers back too (中心节点依托…)
@@ -809,8 +819,13 @@ _NEG = re.compile(r"(?:并未|尚未|未能|未曾|没有|否认|并非|不会|�
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> list[tuple[str, re.Pattern, list[tuple[str, str, str]], float]]:
-    return [(n, _compile(p), roles, c) for n, p, roles, c in _PATTERNS]
+def _compiled() -> list[tuple[str, re.Pattern, list[tuple[str, str, str]], float, list[frozenset[str]]]]:
+    """Patterns with the classes each needs, so a sentence skips patterns it cannot match."""
+    out = []
+    for n, p, roles, c in _PATTERNS:
+        needs = [frozenset(x for g in grp.split("|") for x in CLASS_GROUPS[g]) for grp in re.findall(r"\{[A-Z]\+?:([A-Z|]+)\}", p)]
+        out.append((n, _compile(p), roles, c, needs))
+    return out
 
 
 def _template(doc: Doc, si: int, tops: list[int], hidden: list[tuple[int, int]]) -> str:
@@ -840,7 +855,11 @@ def _strip_hidden(f: str, a: int, b: int, hidden: list[tuple[int, int]]) -> str:
 
 
 def _ids(group: str) -> list[int]:
-    return [int(x) for x in re.findall(r"\x01(\d+)\x1f", group)] or ([int(group)] if group.isdigit() else [])
+    return [int(x) for x in _TOKEN_ID.findall(group)] or ([int(group)] if group.isdigit() else [])
+
+
+_TOKEN = re.compile(r"\x01\d+\x1f\w+\x02")
+_TOKEN_ID = re.compile(r"\x01(\d+)\x1f")
 
 
 def find_relations(doc: Doc, hidden: list[tuple[int, int]]) -> None:
@@ -855,9 +874,12 @@ def find_relations(doc: Doc, hidden: list[tuple[int, int]]) -> None:
         if len(tops) < 2:
             continue
         tpl = templates[si]
-        for name, rx, roles, conf in _compiled():
+        present = frozenset(doc.mentions[i].cls for i in tops)
+        for name, rx, roles, conf, needs in _compiled():
+            if not all(not present.isdisjoint(need) for need in needs):
+                continue
             for m in rx.finditer(tpl):
-                plain = re.sub(r"\x01\d+\x1f\w+\x02", " ", m.group(0))
+                plain = _TOKEN.sub(" ", m.group(0))
                 if _NEG.search(plain) or any(p in _VETO and _VETO[p].search(tpl) for _, p, _ in roles):
                     continue
                 for sg, pred, og in roles:

@@ -195,11 +195,17 @@ class RemoteStore:
         except (OSError, http.client.HTTPException) as e:
             raise StoreError(f"{url}: {self._net_reason(e)}") from None
 
-    def _update(self, sparql: str) -> None:
-        resp = self._request(
-            "POST", self.update_url, sparql.encode("utf-8"), "application/sparql-update; charset=utf-8"
-        )
-        self._read(resp, self.update_url)
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update on the server (what `kg serve --allow-update` forwards).
+
+        A malformed update (HTTP 400) raises SyntaxError; anything else that fails, StoreError."""
+        try:
+            self._update_bytes(sparql.encode("utf-8"))
+        except StoreError as e:
+            if getattr(e, "status", None) == 400:
+                raise SyntaxError(e.detail) from None  # type: ignore[attr-defined]
+            raise
+        self._states = None
 
     def _select(self, sparql: str) -> list:
         res = self.query(sparql)
@@ -346,7 +352,7 @@ class RemoteStore:
         res = self.query(f"ASK {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
         if not bool(res):
             return False
-        self._update(f"DROP SILENT GRAPH <{iri}>")
+        self._update_bytes(f"DROP SILENT GRAPH <{iri}>".encode())
         if self._states is not None:
             self._states.pop(iri, None)
         return True
