@@ -214,12 +214,15 @@ def validate(store: StoreOpt = None) -> None:
 def remove(
     doc_ids: Annotated[list[str], typer.Argument(help="Document ids (as in kgd:ID) or source paths.")],
     store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    store_endpoint: StoreEndpointOpt = None,
 ) -> None:
     """Remove documents and every fact and entity that only they supported."""
     from .graph import doc_iri
     from .ingest import iter_sources
 
-    kg_store = open_store(store)
+    kg_store = open_store(store, endpoint=endpoint, update_endpoint=update_endpoint, store_endpoint=store_endpoint)
     missing = []
     for d in doc_ids:
         ids = [d]

@@ -136,7 +136,7 @@ def _zh_rules() -> list[tuple[re.Pattern, str, int, int, str]]:
         (_suffix_regex(c["org_suffix_strong"]), "Company", 12, 2, "org.suffix"),
         (_suffix_regex(c["event_suffix"]), "Event", 28, 3, "event.suffix"),
         (_suffix_regex(c["compute_suffix"]), "ComputeCenter", 14, 2, "center.suffix"),
-        (_suffix_regex(c["facility_suffix"]), "Facility", 12, 3, "facility.suffix"),
+        (_suffix_regex(c["facility_suffix"]), "Facility", 18, 3, "facility.suffix"),
         (_suffix_regex(c["org_suffix_weak"]), "Company", 4, 2, "org.weak-suffix"),
     ]
 

@@ -49,7 +49,7 @@ def iter_sources(paths: Iterable[str | os.PathLike], errors: list[str] | None = 
                 dirnames.sort()
                 for name in sorted(filenames):
                     f = Path(dirpath) / name
-                    if f.suffix.lower() in SUFFIXES and not name.startswith("."):
+                    if f.suffix.lower() in SUFFIXES and not name.startswith(".") and not _is_readme(name):
                         found.append(f)
             for f in found:
                 yield Source(f, _doc_id(f.relative_to(root)))
@@ -60,6 +60,11 @@ def iter_sources(paths: Iterable[str | os.PathLike], errors: list[str] | None = 
             yield Source(root, _doc_id(Path(root.name)))
         elif errors is not None:
             errors.append(f"{root}: no such file or directory")
+
+
+def _is_readme(name: str) -> bool:
+    """A folder's README describes the corpus; it is not an article."""
+    return name.lower().split(".")[0] in ("readme", "license", "changelog")
 
 
 def _doc_id(rel: Path) -> str:

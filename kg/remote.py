@@ -109,7 +109,8 @@ class RemoteStore:
         if user and not self._auth:
             self._auth = {"user": user, "password": os.environ.get("KG_ENDPOINT_PASSWORD", "")}
         if token:
-            self._headers["Authorization"] = f"Bearer {token}"
+            # A bare token is sent as "Bearer TOKEN"; "SCHEME VALUE" (e.g. GraphDB's "GDB ...") as given.
+            self._headers["Authorization"] = token if " " in token.strip() else f"Bearer {token.strip()}"
         self._opener = self._make_opener()
         self._states: dict[str, tuple[str | None, str | None]] | None = None
 
@@ -120,9 +121,13 @@ class RemoteStore:
 
     def _clean(self, url: str) -> str:
         """Check an endpoint URL and take user:password out of it (kept for authentication)."""
-        u = urllib.parse.urlsplit(url)
-        if u.scheme not in ("http", "https") or not u.hostname:
-            raise StoreError(f"{url}: not an http(s) endpoint URL")
+        try:
+            u = urllib.parse.urlsplit(url)
+            ok = u.scheme in ("http", "https") and bool(u.hostname) and (u.port or 0) >= 0
+        except ValueError:
+            ok = False
+        if not ok:
+            raise StoreError(f"{url}: not a valid http(s) endpoint URL")
         if u.username is not None:
             self._auth = {"user": urllib.parse.unquote(u.username), "password": urllib.parse.unquote(u.password or "")}
             host = u.hostname if ":" not in u.hostname else f"[{u.hostname}]"
@@ -323,7 +328,7 @@ class RemoteStore:
 
     def _put_graph(self, iri: str, body: bytes) -> bool:
         """Replace one graph with a Graph Store Protocol PUT; False if the server has no such endpoint."""
-        url = f"{self.store_url}?graph={urllib.parse.quote(iri, safe='')}"
+        url = f"{self.store_url}{'&' if '?' in self.store_url else '?'}graph={urllib.parse.quote(iri, safe='')}"
         try:
             resp = self._request("PUT", url, body, "application/n-triples; charset=utf-8")
         except StoreError as e:

@@ -152,26 +152,43 @@ def resolve(doc: Doc, lex: lexmod.Lexicon | None = None) -> list[Entity]:
     return entities
 
 
+_SMALL_WORDS = {"of", "and", "for", "the", "de", "in", "on", "at", "&"}
+
+
+def _title(key: str) -> str:
+    """norwind photonics -> Norwind Photonics; pallas ai labs -> Pallas AI Labs."""
+    words = []
+    for w in key.split():
+        if w in _SMALL_WORDS:
+            words.append(w)
+        elif len(w) <= 3 and w.isalpha():
+            words.append(w.upper())
+        else:
+            words.append(w[:1].upper() + w[1:])
+    return " ".join(words)
+
+
 def labels(ent: Entity, lex: lexmod.Lexicon) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    """(prefLabel per language, altLabels) for an entity; one prefLabel per language."""
+    """(prefLabel per language, altLabels) of an entity.
+
+    prefLabels depend only on the entity (lexicon names, or its key), never on which document
+    is being read, so the union of many document graphs still has one prefLabel per language;
+    the names as written in each document are altLabels."""
     pref: dict[str, str] = {}
     if ent.lexicon_id:
         e = lex.entries[ent.lexicon_id]
-        for lang, name in (("en", e.en), ("zh-Hans", e.zh_hans), ("zh-Hant", e.zh_hant)):
+        zh = e.zh_hans or e.zh_hant
+        for lang, name in (("en", e.en), ("zh-Hans", e.zh_hans or (to_simplified(zh) if zh else "")),
+                           ("zh-Hant", e.zh_hant or (to_traditional(zh) if zh else ""))):
             if name:
                 pref[lang] = name
-    surfaces = sorted(ent.surfaces, key=lambda s: (-ent.surfaces[s], len(s), s))
-    for s in surfaces:
-        lang = script_of(s)
-        if lang == "en":
-            pref.setdefault("en", s)
-            continue
-        simp = to_simplified(s)
-        trad = to_traditional(s) if ent.cls != "Person" else s[0] + to_traditional(s[1:])
-        if lang == "zh-Hant":
-            trad = s
-        pref.setdefault("zh-Hans", simp)
-        pref.setdefault("zh-Hant", trad)
+        if not pref:
+            pref[script_of(e.names()[0]) if e.names() else "en"] = e.names()[0] if e.names() else e.id
+    elif any("\u3400" <= c <= "\u9fff" for c in ent.key):
+        pref["zh-Hans"] = ent.key
+        pref["zh-Hant"] = ent.key[0] + to_traditional(ent.key[1:]) if ent.cls == "Person" else to_traditional(ent.key)
+    else:
+        pref["en"] = _title(ent.key)
     alts = []
     for s in sorted(ent.surfaces):
         lang = script_of(s)

@@ -55,6 +55,7 @@ import re
 import sys
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -321,8 +322,9 @@ def answer_update(store, sparql: str) -> Answer:
 class QuerySlots:
     """At most `size` workers at once; each runs on its own daemon thread, waited on until a deadline."""
 
-    def __init__(self, size: int, wait: float = 2.0) -> None:
+    def __init__(self, size: int, wait: float = 2.0, quiet: bool = False) -> None:
         self.size = size
+        self.quiet = quiet
         self.wait = wait
         self._sem = threading.Semaphore(size)
         self._lock = threading.Lock()
@@ -339,10 +341,16 @@ class QuerySlots:
         done = threading.Event()
 
         def work() -> None:
+            # Only plain data crosses back to the request thread: a traceback would carry the
+            # worker's frames, and pyoxigraph results must be dropped on the thread that made them.
             try:
                 box["value"] = fn(deadline)
-            except BaseException as e:  # handed to the waiting request
-                box["error"] = e
+            except HTTPFail as e:
+                box["error"] = HTTPFail(e.status, e.message, e.headers)
+            except Exception as e:
+                if not self.quiet:
+                    traceback.print_exc(file=sys.stderr)
+                box["error"] = HTTPFail(500, f"internal error: {_one_line(e)}")
             finally:
                 with self._lock:
                     self.active -= 1
@@ -511,8 +519,6 @@ class KGRequestHandler(BaseHTTPRequestHandler):
         except Exception as e:  # one line to the client, the full story to the log
             self.close_connection = True
             if not self.server.config.quiet:
-                import traceback
-
                 traceback.print_exc(file=sys.stderr)
             try:
                 self._fail(HTTPFail(500, f"internal error: {_one_line(e)}"))
@@ -752,7 +758,7 @@ class KGServer(ThreadingHTTPServer):
         super().__init__(address, KGRequestHandler)
         self.store = store
         self.config = config
-        self.slots = QuerySlots(config.max_queries, config.queue_wait)
+        self.slots = QuerySlots(config.max_queries, config.queue_wait, config.quiet)
 
     @property
     def url(self) -> str:

@@ -60,8 +60,6 @@ STYLE = {
 }
 OTHER = ("#9d9d9d", "dot")
 
-_SAFE_JSON = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
-              0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
 class ViewError(Exception):
@@ -70,7 +68,10 @@ class ViewError(Exception):
 
 def safe_json(obj) -> str:
     """JSON that can sit inside <script> in HTML: no < > & or line separators survive raw."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).translate(_SAFE_JSON)
+    out = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        out = out.replace(ch, esc)  # str.replace is far faster than translate() on megabytes
+    return out
 
 
 def _local(iri: str) -> str:
@@ -114,15 +115,31 @@ def _class_parents(store) -> dict[str, str]:
     return {_local(r["c"].value): _local(r["p"].value) for r in _rows(store, q)}
 
 
+def _pairs(store, pattern: str) -> list[tuple]:
+    """(?a, ?b) terms of one simple triple pattern; simple patterns keep Oxigraph on its indexes."""
+    return [(r[0], r[1]) for r in _rows(store, f"SELECT ?a ?b WHERE {{ {pattern} }}")]
+
+
+def _edge_predicates(store) -> list[str]:
+    """kgo object properties of the ontology plus any kgo predicate a fact statement names."""
+    q = f"""SELECT DISTINCT ?p WHERE {{ {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?p a <http://www.w3.org/2002/07/owl#ObjectProperty> }} }}
+      UNION {{ ?st rdf:predicate ?p }} FILTER(isIRI(?p) && STRSTARTS(STR(?p), STR(kgo:))) }}"""
+    return sorted({r["p"].value for r in _rows(store, q)} - {KGO + "hasMeasurement"})
+
+
 def _all_edges(store) -> set[tuple[str, str, str]]:
-    q = f"""SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o .
-      FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{KGR}") && STRSTARTS(STR(?o), "{KGR}") && STRSTARTS(STR(?p), STR(kgo:))) }}"""
-    return {(r["s"].value, _local(r["p"].value), r["o"].value) for r in _rows(store, q)}
+    preds = _edge_predicates(store)
+    if not preds:
+        return set()
+    values = " ".join(f"<{p}>" for p in preds)
+    q = f"""SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o .
+      FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{KGR}") && STRSTARTS(STR(?o), "{KGR}")) }}"""
+    local = {p: _local(p) for p in preds}
+    return {(r[0].value, local[r[1].value], r[2].value) for r in _rows(store, q)}
 
 
-def _all_entities(store) -> set[str]:
-    q = f"""SELECT DISTINCT ?e WHERE {{ {{ ?e a ?c }} UNION {{ ?e skos:prefLabel ?l }} UNION {{ ?d <http://schema.org/mentions> ?e }}
-      FILTER(isIRI(?e) && STRSTARTS(STR(?e), "{KGR}")) }}"""
+def _mentioned(store) -> set[str]:
+    q = f'SELECT DISTINCT ?e WHERE {{ ?d <http://schema.org/mentions> ?e FILTER(isIRI(?e) && STRSTARTS(STR(?e), "{KGR}")) }}'
     return {r["e"].value for r in _rows(store, q)}
 
 
@@ -156,61 +173,68 @@ def _query_subgraph(store, sparql: str) -> tuple[set[str], set[tuple[str, str, s
     return nodes, edges
 
 
-def _describe(store, iris: list[str]) -> tuple[dict, dict, dict]:
-    """Classes, preferred labels per language and alt labels of the given entities."""
+def _describe(store) -> tuple[dict, dict, dict]:
+    """Classes, preferred labels per language and alt labels of every entity."""
     classes: dict[str, set[str]] = defaultdict(set)
     pref: dict[str, dict[str, str]] = defaultdict(dict)
     alt: dict[str, set[str]] = defaultdict(set)
-    want = set(iris)
-    if not want:
-        return classes, pref, alt
     filt = f'FILTER(STRSTARTS(STR(?e), "{KGR}"))'
     for r in _rows(store, f"SELECT ?e ?c WHERE {{ ?e a ?c {filt} FILTER(STRSTARTS(STR(?c), STR(kgo:))) }}"):
-        if r["e"].value in want:
-            classes[r["e"].value].add(_local(r["c"].value))
+        classes[r["e"].value].add(_local(r["c"].value))
     for r in _rows(store, f"SELECT ?e ?l WHERE {{ ?e skos:prefLabel ?l {filt} }}"):
-        e = r["e"].value
-        if e in want:
-            lk = _lang_key(r["l"].language or "") or "zh-Hans"
-            cur = pref[e].get(lk)
-            if cur is None or r["l"].value < cur:  # deterministic when several
-                pref[e][lk] = r["l"].value
+        e, lit = r["e"].value, r["l"]
+        lk = _lang_key(lit.language or "") or "zh-Hans"
+        cur = pref[e].get(lk)
+        if cur is None or lit.value < cur:  # deterministic when several
+            pref[e][lk] = lit.value
     for r in _rows(store, f"SELECT ?e ?l WHERE {{ ?e skos:altLabel ?l {filt} }}"):
-        if r["e"].value in want:
-            alt[r["e"].value].add(r["l"].value)
+        alt[r["e"].value].add(r["l"].value)
     return classes, pref, alt
 
 
 def _facts(store) -> dict[tuple[str, str, str], list[dict]]:
-    q = f"""SELECT ?s ?p ?o ?conf ?role ?rule ?text ?doc ?title ?date ?src ?docpath WHERE {{
-      ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-      FILTER(STRSTARTS(STR(?s), "{KGR}") && isIRI(?o) && STRSTARTS(STR(?o), "{KGR}"))
-      OPTIONAL {{ ?st kgo:confidence ?conf }}
-      OPTIONAL {{ ?st kgo:roleTitle ?role }}
-      OPTIONAL {{ ?st kgo:rule ?rule }}
-      OPTIONAL {{ ?st prov:wasDerivedFrom ?sen . ?sen kgo:text ?text .
-        OPTIONAL {{ ?sen dcterms:isPartOf ?doc .
-          OPTIONAL {{ ?doc dcterms:title ?title }} OPTIONAL {{ ?doc dcterms:date ?date }}
-          OPTIONAL {{ ?doc dcterms:source ?src }} OPTIONAL {{ ?doc kgo:sourcePath ?docpath }} }} }}
-    }}"""
+    """Provenance of every entity-to-entity fact: statement -> sentence -> document."""
+    subj = {st.value: o.value for st, o in _pairs(store, "?a rdf:subject ?b")}
+    pred = {st.value: o.value for st, o in _pairs(store, "?a rdf:predicate ?b")}
+    obj = {st.value: o.value for st, o in _pairs(store, "?a rdf:object ?b") if type(o).__name__ == "NamedNode"}
+    conf: dict[str, float] = {}
+    for st, c in _pairs(store, "?a kgo:confidence ?b"):
+        try:
+            conf[st.value] = float(c.value)
+        except ValueError:
+            pass
+    role = {st.value: c.value for st, c in _pairs(store, "?a kgo:roleTitle ?b")}
+    rule = {st.value: c.value for st, c in _pairs(store, "?a kgo:rule ?b")}
+    derived: dict[str, list[str]] = defaultdict(list)
+    for st, sen in _pairs(store, "?a prov:wasDerivedFrom ?b"):
+        if st.value in subj:
+            derived[st.value].append(sen.value)
+    text = {sen.value: t.value for sen, t in _pairs(store, "?a kgo:text ?b")}
+    part = {sen.value: d.value for sen, d in _pairs(store, "?a dcterms:isPartOf ?b")}
+    docs = set(part.values())
+    meta: dict[str, dict[str, str]] = defaultdict(dict)
+    for key, prop in (("title", "dcterms:title"), ("date", "dcterms:date"), ("url", "dcterms:source"), ("path", "kgo:sourcePath")):
+        for d, v in _pairs(store, f"?a {prop} ?b"):
+            if d.value in docs:
+                meta[d.value].setdefault(key, v.value)
     out: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     seen = set()
-    for r in _rows(store, q):
-        key = (r["s"].value, _local(r["p"].value), r["o"].value)
-        conf = r["conf"]
-        try:
-            c = float(conf.value) if conf is not None else None
-        except ValueError:
-            c = None
-        f = {
-            "conf": c, "role": _v(r["role"]), "rule": _v(r["rule"]), "text": _v(r["text"]),
-            "doc": _v(r["doc"]), "title": _v(r["title"]), "date": _v(r["date"]),
-            "url": _v(r["src"]), "path": _v(r["docpath"]),
-        }
-        sig = (key, f["text"], f["doc"], f["rule"], f["role"], c)
-        if sig not in seen:
-            seen.add(sig)
-            out[key].append(f)
+    for st in sorted(subj):
+        s, p, o = subj[st], pred.get(st), obj.get(st)
+        if p is None or o is None or not s.startswith(KGR) or not o.startswith(KGR):
+            continue
+        key = (s, _local(p), o)
+        for sen in sorted(derived.get(st, [])) or [None]:
+            if sen is not None and sen not in text:
+                continue
+            d = part.get(sen) if sen else None
+            m = meta.get(d, {}) if d else {}
+            f = {"conf": conf.get(st), "role": role.get(st), "rule": rule.get(st), "text": text.get(sen) if sen else None,
+                 "doc": d, "title": m.get("title"), "date": m.get("date"), "url": m.get("url"), "path": m.get("path")}
+            sig = (key, f["text"], d, f["rule"], f["role"], f["conf"])
+            if sig not in seen:
+                seen.add(sig)
+                out[key].append(f)
     return out
 
 
@@ -231,9 +255,7 @@ def layout(n: int, edges: list[tuple[int, int]], seed: int = 7) -> list[tuple[fl
     g = ig.Graph(n=n, edges=sorted({(a, b) if a < b else (b, a) for a, b in edges if a != b}))
     random.seed(seed)
     ig.set_random_number_generator(random)
-    side = math.sqrt(n)
-    init = [(side * math.cos(i * 2.399963), side * math.sin(i * 2.399963) + (i % 7) * 0.01) for i in range(n)]
-    lay = g.layout_fruchterman_reingold(seed=init, niter=500 if n <= 2000 else 300, grid="auto")
+    lay = g.layout_fruchterman_reingold(niter=500, grid=n > 300)
     xs, ys = zip(*lay.coords, strict=True)
     return _scale(list(xs), list(ys), n)
 
@@ -333,7 +355,7 @@ def render_html(store, focus: str | None = None, depth: int = 2, query: str | No
         nodes, edges = _query_subgraph(store, query)
     else:
         edges = _all_edges(store)
-        nodes = _all_entities(store) | {s for s, _, _ in edges} | {o for _, _, o in edges}
+        nodes = None  # every entity: known after _describe
     known_rel = {p for _, p, _ in edges}
     if rel_filter:
         unknown = [r for r in rel_filter if r not in onto and r not in known_rel]
@@ -348,7 +370,9 @@ def render_html(store, focus: str | None = None, depth: int = 2, query: str | No
             return not cs or max(cs) >= min_confidence
         edges = {e for e in edges if keep(e)}
 
-    classes, pref, alt = _describe(store, sorted(nodes))
+    classes, pref, alt = _describe(store)
+    if nodes is None:
+        nodes = set(classes) | set(pref) | _mentioned(store) | {s for s, _, _ in edges} | {o for _, _, o in edges}
     node_cls = {e: _pick_class(classes.get(e, set()), parents) for e in nodes}
     if type_filter:
         def has_type(e):
@@ -412,16 +436,28 @@ def render_html(store, focus: str | None = None, depth: int = 2, query: str | No
         deg[b] += 1
     pos = layout(n, pairs)
 
-    # client-side folding: traditional -> simplified for every character in the names shown
+    # client-side folding: traditional -> simplified for every character in the names shown;
+    # the search keys are made with exactly the folding viewer.js applies to what is typed
     t2s: dict[str, str] = {}
+    chars: dict[str, str] = {}
+
+    def key(name: str) -> str:
+        out = []
+        for ch in name:
+            c = chars.get(ch)
+            if c is None:
+                c = ch
+                if ord(ch) > 0x2E7F:
+                    simp = to_simplified(ch)
+                    if simp != ch and len(simp) == 1:
+                        t2s[ch] = c = simp
+                chars[ch] = c
+            out.append(c)
+        return _js_fold("".join(out))
+
     node_data = []
     for i, e in enumerate(order):
         nm = names(e)
-        for ch in set("".join(nm)):
-            if ord(ch) > 0x2E7F:
-                s = to_simplified(ch)
-                if s != ch and len(s) == 1:
-                    t2s[ch] = s
         cls = node_cls.get(e)
         node_data.append({
             "iri": e,
@@ -430,7 +466,7 @@ def render_html(store, focus: str | None = None, depth: int = 2, query: str | No
             "label": _label(pref.get(e, {}), alt.get(e, set()), e, lang),
             "cls": cls or "",
             "deg": deg[i],
-            "keys": sorted({fold_key(x) for x in nm} - {""}),
+            "keys": sorted({key(x) for x in nm} - {""}),
         })
 
     docs: dict[str, int] = {}
@@ -498,6 +534,15 @@ _UI = {
            "close": "close", "all": "all", "none": "none", "confidence": "confidence",
            "shown": "{n} nodes, {e} edges", "zoom": "zoom in to see labels", "role": "role"},
 }
+
+
+_FULLWIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+
+
+def _js_fold(s: str) -> str:
+    """fold() in viewer.js, after its character table: half-width, lower case, no spaces/dashes."""
+    return re.sub(r"[\s·•\-_]+", "", s.translate(_FULLWIDTH).lower()).replace("（", "(").replace("）", ")")
 
 
 def _onto_label(onto: dict, local: str, lang: str) -> str:
