@@ -53,7 +53,7 @@ def test_query_json_is_sparql_results(store):
 
 
 def test_query_csv_and_table(store):
-    q = "SELECT ?t WHERE { ?d <http://purl.org/dc/terms/title> ?t } ORDER BY ?t"
+    q = "SELECT ?t WHERE { ?d a <https://w3id.org/kg/ontology#Document> ; <http://purl.org/dc/terms/title> ?t } ORDER BY ?t"
     csv = kg("query", q, "--store", store, "--format", "csv").stdout.splitlines()
     assert csv[0].strip() == "t" and len(csv) == 8
     table = kg("query", q, "--store", store).stdout
