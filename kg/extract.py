@@ -60,8 +60,17 @@ class Cand:
     prio: int = 1
 
 
-def _lexicon_cands(folded: str, lex: lexmod.Lexicon) -> list[Cand]:
-    return [Cand(s, e, lex.entries[i].type, "lexicon", i, 3) for s, e, i in lex.find(folded)]
+def _lexicon_cands(doc: Doc, lex: lexmod.Lexicon) -> list[Cand]:
+    """Lexicon matches; a Latin name written all in lower case ("arm", "apple") is an ordinary
+    word, not the company, unless the lexicon itself writes it so."""
+    out = []
+    for s, e, i in lex.find(doc.folded):
+        surface = doc.text[s:e]
+        entry = lex.entries[i]
+        if entry.type != "Technology" and surface.isascii() and surface.islower() and not any(n.islower() and n.isascii() for n in entry.names()):
+            continue
+        out.append(Cand(s, e, lex.entries[i].type, "lexicon", i, 3))
+    return out
 
 
 @lru_cache(maxsize=16)
@@ -284,8 +293,9 @@ def _person_cands(doc: Doc) -> list[Cand]:
                 if m.group(g) is None:
                     continue
                 s, e = m.span(g)
-                if t[s:e].split()[0] not in _EN_NOT_NAMES:
-                    out.append(Cand(s, e, "Person", "rule:person.en"))
+                words = t[s:e].split()
+                if words[0] not in _EN_NOT_NAMES and not _EN_ORG_WORD.fullmatch(words[-1]):
+                    out.append(Cand(s, e, "Person", "rule:person.en", None, 0))
     # 由林志远于2019年创办: a name as the agent of founding
     for m in re.finditer(r"由([\u4e00-\u9fff]{2,3}?)(?:于|在|等|共同|联合|\d|创)", f):
         if m.group(1)[0] in surnames and not any(ch in stop_chars for ch in m.group(1)[1:]):
@@ -310,6 +320,7 @@ _EN_EVENT = re.compile(
     r"\b((?:(?:19|20)\d{2}\s+)?[A-Z][\w&\-]*(?:\s+(?:[A-Z0-9][\w&\-]*|for|of|on|and|&|in)){0,6}?\s+"
     r"(?:Conference|Summit|Expo|Forum|Exhibition|Congress|Symposium|Show|Fair|Roadshow)(?:\s+(?:19|20)\d{2})?)\b"
 )
+_EN_ORG_WORD = re.compile(_EN_SUFFIX)
 _EN_TITLE_OF = re.compile(r"^(?:[A-Z]{2,4}|President|Chairman|Chairwoman|Founder|Co-founder|Director|Head|Chief(?: [A-Z][a-z]+){1,2}|Vice President)\s(?:of|at)\s")
 _EN_CENTER = re.compile(
     r"\b((?:[A-Z][\w\-]*\s+){1,5}(?:Computing Cent(?:er|re)|Supercomputing Cent(?:er|re)|Data Cent(?:er|re)|AI Node|Compute Node|"
@@ -468,7 +479,7 @@ def _select(cands: list[Cand]) -> tuple[list[Cand], list[Cand]]:
 def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, int, int]], list[tuple[int, int]]]:
     """Choose the document's mentions; return name definitions and the parentheses to hide."""
     f = doc.folded
-    lex_cands = [c for c in _lexicon_cands(f, lex) if _in_body(doc, c.start)]
+    lex_cands = [c for c in _lexicon_cands(doc, lex) if _in_body(doc, c.start)]
     lex_spans = {c.end: c for c in lex_cands}
     sent_start = {s.start: i for i, s in enumerate(doc.sentences)}
     rule = _zh_rule_cands(doc, lex_spans, sent_start) + _en_rule_cands(doc) + _person_cands(doc)
@@ -758,7 +769,9 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("en.invests.backed-by", r"{O:ORG}\s?,\s(?:which is\s)?(?:backed|funded) by\s{S+:ORG}", [("S", "investsIn", "O")], 0.8),
     ("en.invests.is-backed-by", r"{O:ORG}{__}\s(?:is|are|was|has been)\s(?:also\s)?(?:backed|funded)\sby\s{S+:ORG}", [("S", "investsIn", "O")], 0.8),
     ("zh.acquires.stake", r"{S:ORG}{_}(?:取得|获得)(?:了)?{O:ORG}(?:的)?(?:控股权|控制权|多数股权|全部股权)", [("S", "acquires", "O")], 0.85),
-    ("zh.acquires", r"{S:ORG}{_}(?:拟|将|宣布|计划|正式|已)?(?:收购|并购|吸收合并|控股|购入|吞并)(?:了)?{_}{O:ORG}", [("S", "acquires", "O")], 0.85),
+    ("zh.acquires", r"{S:ORG}{_}(?:拟|将|宣布|计划|正式|已)?(?:收购|并购|吸收合并|控股(?!股东|子公司|集团|公司)|购入|吞并)(?:了)?{_}{O:ORG}", [("S", "acquires", "O")], 0.85),
+    ("zh.acquires.passive", r"{O:ORG}{_}被{S:ORG}{_}(?:收购|并购|吸收合并|控股)", [("S", "acquires", "O")], 0.85),
+    ("zh.acquires.controlling-holder", r"{O:ORG}(?:的)?控股股东(?:为|是)?{S:ORG}", [("S", "acquires", "O")], 0.8),
     ("en.acquires", r"{S:ORG}\s(?:has\s|had\s)?(?:acquired|will acquire|agreed to (?:buy|acquire)|bought|completed (?:the|its) acquisition of|is acquiring|to acquire|acquires|buys)\s{_}{O:ORG}", [("S", "acquires", "O")], 0.85),
     ("en.acquires.stake", r"{S:ORG}{__}(?:a\s|the\s)?(?:controlling|majority)\sstake\sin\s{O:ORG}", [("S", "acquires", "O")], 0.8),
     ("en.acquires.passive", r"{O:ORG}\s(?:was|will be|has been|is being)\s(?:acquired|bought)\sby\s{S:ORG}", [("S", "acquires", "O")], 0.85),

@@ -460,6 +460,7 @@ class KGRequestHandler(BaseHTTPRequestHandler):
     sys_version = ""
     protocol_version = "HTTP/1.1"
     timeout = 30  # seconds a client may take to send a request; frees threads held by idle sockets
+    disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms delayed-ACK stall
     server: KGServer
 
     def version_string(self) -> str:
