@@ -308,7 +308,7 @@ def _person_cands(doc: Doc) -> list[Cand]:
 _EN_NOT_NAMES = {"The", "In", "On", "At", "For", "And", "But", "With", "By", "From", "This", "That", "Its", "Our", "New", "Chief", "Vice", "Executive", "Senior"}
 _EN_SUFFIX = (
     r"Inc\.|Inc|Incorporated|Corp\.|Corp|Corporation|Co\.,?\s?Ltd\.|Co\.|Ltd\.|Ltd|LLC|PLC|GmbH|AG|S\.A\.|Technologies|Technology|"
-    r"Semiconductors?|Microelectronics|Electronics|Systems|Labs|Laboratories|Group|Holdings|Capital|Ventures|Partners|"
+    r"Semiconductors?|Microelectronics|Electronics|Systems|Labs|Laboratories|Group|Holdings|Capital|Ventures|Partners|Manufacturing|Co|"
     r"Photonics|Robotics|Networks|Computing|Compute|Instruments|Institute|Foundation|Fund|Optical|Optics|Chips|Devices|Materials|AI|"
     r"Lab|Exchange|Stock Exchange|Association|Alliance|Consortium"
 )
@@ -337,6 +337,7 @@ _CHIP_HEAD = re.compile(
     r"^\s?(?:gpu|芯片|加速卡|推理卡|训练卡|智算卡|处理器|光引擎|光模块|交换芯片|chip|chips|accelerator|accelerators|processor|"
     r"ai chip|npu|asic|系列|switch|optical engine|module)"
 )
+_NAMED_CHIP = re.compile(r"新一代|下一代|自主|自研|首款|第[一二三四五六七八九十\d]+代|国产")
 _BRAND_MODEL = re.compile(r"(?<=[\u4e00-\u9fff])([a-z]{1,3}\d{1,4}[a-z]?)(?![a-z0-9])")
 _HEAD_BEFORE = re.compile(r"(?:芯片|加速卡|推理卡|训练卡|处理器|光引擎|光模块|gpu|chip|accelerator|engine)\s?$")
 _LAUNCHED = re.compile(
@@ -410,7 +411,7 @@ def _chip_cands(doc: Doc, tops: list[Cand]) -> list[Cand]:
     for m in re.finditer(r"([a-z][a-z0-9]*(?: [a-z0-9]+){0,2}) ?芯片", f):
         s, e = m.start(), m.end()
         j = scan_left(f, s, 10, max(0, s - 12), _left_stops() + ("现有", "公司"), {})
-        if j < s and sum(_is_cjk(x) for x in f[j:s]) >= 2:
+        if j < s and sum(_is_cjk(x) for x in f[j:s]) >= 2 and _NAMED_CHIP.search(f[j:s]):
             out.append(Cand(j, e, "Chip", "rule:chip.named"))
     return out
 
@@ -443,7 +444,7 @@ def _alias_defs(doc: Doc, cands: list[Cand]) -> tuple[list[tuple[int, int, int, 
 
 
 _ANAPHOR = re.compile(r"(该|此|这家|这一|本届|本次|此次|上述|这个|该家)(公司|企业|集团|中心节点|节点|智算中心|中心|中试线|产线|工厂|基地|大会|会议|展会|论坛|峰会|平台|项目|芯片|机构|研究所)")
-_BARE_ANAPHOR = re.compile(r"(中心节点|中试线|大会|峰会|公司)(?=[^\u4e00-\u9fff]|[依由在将于是已也还])")
+_BARE_ANAPHOR = re.compile(r"(中心节点|中试线|大会|峰会|公司)(?=[^\u4e00-\u9fff]|[依由在将于是已也还与和的创董总成主拥通同对向])")
 _ANAPHOR_CLASS = {
     "公司": ORG, "企业": ORG, "集团": ORG, "机构": ORG, "研究所": ORG,
     "中心节点": ("ComputeCenter",), "节点": ("ComputeCenter",), "智算中心": ("ComputeCenter",), "中心": ("ComputeCenter", "Facility"), "平台": ("ComputeCenter",),
@@ -513,10 +514,11 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
             k = f.find(key, k + 1)
     for m in _ANAPHOR.finditer(f):
         cands.append(Cand(m.start(), m.end(), "", "anaphor:" + m.group(2), None, 0))
-    for sent in doc.sentences:  # a bare head noun opening a sentence refers back too (中心节点依托…)
-        m = _BARE_ANAPHOR.match(f, sent.start)
-        if m:
-            cands.append(Cand(m.start(), m.end(), "", "anaphor:" + m.group(1), None, 0))
+    for sent in doc.sentences:  # a bare head noun opening a clause refers back too (中心节点依托…, ，公司创始人…)
+        for k in [sent.start] + [i + 1 for i in range(sent.start, sent.end) if f[i] in ",，"]:
+            m = _BARE_ANAPHOR.match(f, k)
+            if m:
+                cands.append(Cand(m.start(), m.end(), "", "anaphor:" + m.group(1), None, 0))
     cands = [c for c in cands if not any(h0 <= c.start < h1 for h0, h1 in hidden) or c.source == "alias"]
     taken, nested = _select(cands)
     _to_mentions(doc, taken, nested, pairs)
@@ -755,6 +757,7 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("zh.supplies.provide-to", r"{S:ORG}{_}(?:为|向){O+:ANY}{_}(?:提供|供应|供货|交付)(?![^，。]{0,10}验证)", [("S", "supplies", "O")], 0.8),
     ("zh.supplies.is-supplier", r"{S:ORG}{_}(?:是|为|成为|系){O:ORG}(?:的)?{_}(?:供应商|供货商)", [("S", "supplies", "O")], 0.85),
     ("zh.supplies.supplier-of", r"{O:ORG}(?:的)?{_}供应商{S+:ORG}", [("S", "supplies", "O")], 0.8),
+    ("zh.supplies.customers-include", r"^{S:ORG}{__}客户(?:包括|有|为|涵盖|主要为|主要包括){O+:ORG}", [("S", "supplies", "O")], 0.8),
     ("zh.supplies.is-customer", r"{O+:ORG}{_}(?:均|都|也)?(?:是|为|成为){S:ORG}(?:的)?{_}客户", [("S", "supplies", "O")], 0.85),
     ("en.supplies.supplies-to", r"{S:ORG}\s(?:supplies|will supply|supplied|provides|provided|ships|shipped|delivers|delivered|sells|sold)\s{__}\sto\s{O+:ANY}", [("S", "supplies", "O")], 0.8),
     ("en.supplies.supplier-of", r"{S:ORG}\s?,?\s(?:is\s|as\s)?(?:a\s|the\s|an\s)?(?:key\s|major\s|main\s|sole\s|exclusive\s)?supplier\s(?:of|to)\s{O+:ANY}", [("S", "supplies", "O")], 0.85),
@@ -765,9 +768,10 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("zh.invests.round-then", r"{O:ORG}{__}(?:融资|轮){__}[,，]\s?{S+:ORG}{_}(?:领投|联合领投|参投|跟投)", [("S", "investsIn", "O")], 0.75),
     ("en.invests.led-round", r"{S+:ORG}\s(?:led|co-led|joined|participated in)\s{__}(?:round|funding|financing|investment)\s(?:in|for)\s{O:ORG}", [("S", "investsIn", "O")], 0.85),
     ("en.invests.raised-led-by", r"{O:ORG}{__}(?:raised|closed|secured|completed){__}(?:led by|from|backed by|with participation from)\s{S+:ORG}", [("S", "investsIn", "O")], 0.85),
-    ("en.invests.invested-in", r"{S+:ORG}\s(?:has\s|have\s)?(?:invested|invests|will invest|plans to invest)\s[^\x01\x02。]{0,40}?in\s{O+:ORG}", [("S", "investsIn", "O")], 0.85),
+    ("en.invests.invested-in", r"{S+:ORG}[^\x01\x02。]{0,40}?\s(?:invested|invests|invest|investing)\s[^\x01\x02。]{0,40}?in\s{O+:ORG}", [("S", "investsIn", "O")], 0.85),
     ("en.invests.backed-by", r"{O:ORG}\s?,\s(?:which is\s)?(?:backed|funded) by\s{S+:ORG}", [("S", "investsIn", "O")], 0.8),
     ("en.invests.is-backed-by", r"{O:ORG}{__}\s(?:is|are|was|has been)\s(?:also\s)?(?:backed|funded)\sby\s{S+:ORG}", [("S", "investsIn", "O")], 0.8),
+    ("zh.acquires.completed", r"{S:ORG}{_}(?:完成|宣布完成|已完成)(?:了)?对{O:ORG}[^\x01\x02。]{0,12}?的收购", [("S", "acquires", "O")], 0.85),
     ("zh.acquires.stake", r"{S:ORG}{_}(?:取得|获得)(?:了)?{O:ORG}(?:的)?(?:控股权|控制权|多数股权|全部股权)", [("S", "acquires", "O")], 0.85),
     ("zh.acquires", r"{S:ORG}{_}(?:拟|将|宣布|计划|正式|已)?(?:收购|并购|吸收合并|控股(?!股东|子公司|集团|公司)|购入|吞并)(?:了)?{_}{O:ORG}", [("S", "acquires", "O")], 0.85),
     ("zh.acquires.passive", r"{O:ORG}{_}被{S:ORG}{_}(?:收购|并购|吸收合并|控股)", [("S", "acquires", "O")], 0.85),
@@ -811,6 +815,7 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("zh.subsidiary.under", r"{O:ORG}(?:旗下|下属)(?:的)?{_}{S+:ORG}", [("S", "subsidiaryOf", "O")], 0.85),
     ("zh.subsidiary.is", r"{S:ORG}{_}(?:是|为|系|作为|成为){O:ORG}(?:旗下|下属)?(?:的)?(?:全资|控股)?(?:子公司|旗下公司|下属企业|旗下企业)", [("S", "subsidiaryOf", "O")], 0.9),
     ("zh.subsidiary.set-up", r"{O:ORG}{__}(?:设立|成立|组建|注册)(?:了)?(?:全资|控股)?子公司\s?{S:ORG}", [("S", "subsidiaryOf", "O")], 0.85),
+    ("zh.subsidiary.under-is", r"{S:ORG}{_}(?:原为|原是|是|为|系){O:ORG}(?:旗下|下属)(?:的)?(?:公司|企业|子公司)", [("S", "subsidiaryOf", "O")], 0.85),
     ("zh.subsidiary.sub", r"{O:ORG}(?:的)?(?:全资|控股)?子公司{S:ORG}", [("S", "subsidiaryOf", "O")], 0.85),
     ("en.subsidiary.of", r"{S:ORG}\s?,\s(?:a\s|the\s|its\s)?(?:[a-z\-]+\s){0,3}(?:subsidiary|unit|division|arm|affiliate)\sof\s{O:ORG}", [("S", "subsidiaryOf", "O")], 0.9),
     ("en.subsidiary.as", r"{S:ORG}{_}\s(?:as|is|became|will become|becomes|to become)\s(?:a\s|an\s|the\s)?(?:wholly[- ]owned\s|majority-owned\s)?(?:subsidiary|unit|division|arm)\sof\s{O:ORG}", [("S", "subsidiaryOf", "O")], 0.9),

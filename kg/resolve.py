@@ -70,7 +70,8 @@ def core_name(surface: str, lex: lexmod.Lexicon, org: bool = True) -> str:
     if any("\u3400" <= c <= "\u9fff" for c in f):
         f = re.sub(r"\s+", "", f)
     for s, e, eid in sorted(lex.find(f), key=lambda x: x[0]):
-        if s == 0 and e < len(f) - 1 and lex.entries[eid].type in ("City", "Province", "District", "Country"):
+        # Chinese names lead with their city (武汉光迅科技); English ones keep it (Taiwan Semiconductor)
+        if s == 0 and e < len(f) - 1 and not f.isascii() and lex.entries[eid].type in ("City", "Province", "District", "Country"):
             f = f[e:]
             break
     return f

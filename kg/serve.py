@@ -43,6 +43,12 @@ Safety and limits (each settable from the command line):
   ignore headers, such as SPARQLWrapper, would otherwise take a partial answer for the whole).
 - `--max-body` request bytes (default 1 MiB): 413 beyond; a body without Content-Length is 411.
 
+- At most 64 open client connections (`max_connections`); each idle one is closed after 30 s.
+
+The store is opened read-only unless `--allow-update`.  Oxigraph calls a read-only open while
+another process writes the store undefined behaviour, so restart `kg serve` after `kg build`
+rather than building into a store that is being served.
+
 Errors are `text/plain` one-liners.  One log line per request goes to stderr (`--quiet` off).
 """
 
@@ -74,6 +80,7 @@ class ServeConfig:
     max_body: int = 1 << 20
     max_queries: int = 4
     queue_wait: float = 2.0  # seconds a request waits for a free query slot before 503
+    max_connections: int = 64  # open client connections (each holds a thread); more get 503 at once
     allow_update: bool = False
     token: str | None = None
     allow_service: bool = False
@@ -760,6 +767,30 @@ class KGServer(ThreadingHTTPServer):
         self.store = store
         self.config = config
         self.slots = QuerySlots(config.max_queries, config.queue_wait, config.quiet)
+        self._connections = threading.Semaphore(config.max_connections)
+
+    def process_request(self, request, client_address) -> None:
+        if not self._connections.acquire(blocking=False):
+            try:
+                msg = b"too many open connections; try again later\n"
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                b"Access-Control-Allow-Origin: *\r\nRetry-After: 2\r\nConnection: close\r\n"
+                                b"Content-Length: %d\r\n\r\n%s" % (len(msg), msg))
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._connections.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._connections.release()
 
     @property
     def url(self) -> str:

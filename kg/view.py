@@ -585,6 +585,9 @@ def _page(data: dict, pos: list[tuple[float, float]], lang: str) -> str:
     # labels appear once font size x zoom reaches the threshold: small graphs show them at once
     thr = 5 if n <= 150 else 9
     data["labelScale"] = (thr - 1) / 14
+    # big graphs: labels (even hidden ones cost measuring on every frame) are given to vis only
+    # for what is in view once zoomed in past labelScale; viewer.js adds and removes them
+    data["lazyLabels"] = big
     net = Network(height="100%", width="100%", directed=True, cdn_resources="remote")
     net.set_template_dir(str(STATIC), "viewer.html")
     net.options = {
@@ -595,7 +598,7 @@ def _page(data: dict, pos: list[tuple[float, float]], lang: str) -> str:
                         "tooltipDelay": 300, "multiselect": False, "navigationButtons": False},
         "nodes": {"font": {"size": 14, "face": "Noto Sans CJK SC, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
                   "borderWidth": 1, "scaling": {"label": {"enabled": False, "drawThreshold": thr}}},
-        "edges": {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+        "edges": {"smooth": False, "arrows": {"to": {"enabled": not big, "scaleFactor": 0.5}},
                   "color": {"color": "#b0b0b0", "highlight": "#d62728", "hover": "#555555", "inherit": False},
                   "width": 1, "selectionWidth": 2,
                   "font": {"size": 11, "face": "Noto Sans CJK SC, sans-serif", "color": "#555555",
@@ -606,13 +609,18 @@ def _page(data: dict, pos: list[tuple[float, float]], lang: str) -> str:
     for i, (nd, (x, y)) in enumerate(zip(data["nodes"], pos, strict=True)):
         color, shape = data["classes"][nd["cls"]]["color"], data["classes"][nd["cls"]]["shape"]
         size = round(7 + 4.5 * math.sqrt(nd["deg"]), 1)
-        node = {"id": i, "label": nd["label"], "x": x, "y": y, "size": min(size, 48), "shape": shape,
+        node = {"id": i, "x": x, "y": y, "size": min(size, 48), "shape": shape,
                 "color": color, "physics": False}
+        if not big:
+            node["label"] = nd["label"]
         net.nodes.append(node)
         net.node_ids.append(i)
         net.node_map[i] = node
     for j, ed in enumerate(data["edges"]):
-        net.edges.append({"id": j, "from": ed["f"], "to": ed["t"], "label": data["relations"].get(ed["p"], ed["p"])})
+        edge = {"id": j, "from": ed["f"], "to": ed["t"]}
+        if not big:
+            edge["label"] = data["relations"].get(ed["p"], ed["p"])
+        net.edges.append(edge)
     html = strip_external(net.generate_html(name="graph.html"))
     vis_js, vis_css = _vis_files()
     slots = {

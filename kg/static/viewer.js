@@ -59,6 +59,41 @@
   network.on("zoom", updateHint);
   network.once("afterDrawing", updateHint);
 
+  // --- labels of big graphs: only for what is in view, once zoomed in ----------------------
+  if (KG.lazyLabels) {
+    var shownN = new Set(), shownE = new Set(), timer = null, arrows = false;
+    var box = document.getElementById("mynetwork");
+    var refreshLabels = function () {
+      timer = null;
+      var wantN = new Set(), wantE = new Set();
+      if (network.getScale() >= LABEL_SCALE) {
+        var a = network.DOMtoCanvas({x: 0, y: 0}), b = network.DOMtoCanvas({x: box.clientWidth, y: box.clientHeight});
+        var pos = network.getPositions();
+        for (var id in pos) {
+          var p = pos[id];
+          if (p.x >= a.x && p.x <= b.x && p.y >= a.y && p.y <= b.y) wantN.add(+id);
+        }
+        wantN.forEach(function (i) { incident[i].forEach(function (j) { wantE.add(j); }); });
+      }
+      var zoomed = network.getScale() >= LABEL_SCALE;
+      if (zoomed !== arrows) {  // arrows too cost a lot on 10k+ edges: drawn once zoomed in
+        arrows = zoomed;
+        network.setOptions({edges: {arrows: {to: {enabled: zoomed, scaleFactor: 0.5}}}});
+      }
+      var nu = [], eu = [];
+      wantN.forEach(function (i) { if (!shownN.has(i)) nu.push({id: i, label: N[i].label}); });
+      shownN.forEach(function (i) { if (!wantN.has(i)) nu.push({id: i, label: ""}); });
+      wantE.forEach(function (j) { if (!shownE.has(j)) eu.push({id: j, label: relLabel(E[j].p)}); });
+      shownE.forEach(function (j) { if (!wantE.has(j)) eu.push({id: j, label: ""}); });
+      shownN = wantN; shownE = wantE;
+      if (nu.length) nodes.update(nu);
+      if (eu.length) edges.update(eu);
+    };
+    var later = function () { if (timer === null) timer = setTimeout(refreshLabels, 150); };
+    ["zoom", "dragEnd", "animationFinished"].forEach(function (ev) { network.on(ev, later); });
+    window.kgRefreshLabels = refreshLabels;
+  }
+
   // --- filters and legend ---------------------------------------------------------------------
   var offCls = {}, offRel = {};
   var nodeHidden = N.map(function () { return false; });
