@@ -111,18 +111,22 @@ def _one_line(msg: object) -> str:
 
 # --- SERVICE / LOAD detection ----------------------------------------------------------------
 
+# Each alternative consumes what it starts in one go (possessive loops; an unterminated string runs
+# to the end of its line or of the text, which Oxigraph rejects anyway), so scanning stays linear
+# even for hostile input such as a megabyte of `"\\"\\"...`.
 _BLANK = re.compile(
     r"""
-      '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
-    | \"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
-    | '(?:[^'\\\n\r]|\\.)*'
-    | "(?:[^"\\\n\r]|\\.)*"
-    | <(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>
+      '''(?:(?:'|'')?(?:[^'\\]|\\.))*+(?:'''|\Z)
+    | \"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*+(?:\"\"\"|\Z)
+    | '(?:[^'\\\n\r]|\\.)*+'?
+    | "(?:[^"\\\n\r]|\\.)*+"?
+    | <(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>
     | \#[^\n\r]*
     | [?$]\w+
     """,
     re.X | re.S,
 )
+_RUN = re.compile(r"[\w\-]+")
 
 
 def blank_sparql(text: str) -> str:
@@ -133,17 +137,16 @@ def blank_sparql(text: str) -> str:
 def uses_keyword(sparql: str, keyword: str) -> bool:
     """True when `keyword` may occur as a keyword token (SERVICE, LOAD) in the query or update.
 
-    Errs towards True: only an occurrence continuing a prefixed name's local part (`ex:my-service`)
-    or a blank node label is let through; variables, strings, IRIs and comments are already gone."""
+    Oxigraph's parser needs no word boundary around keywords, so any run of name characters that
+    contains the word counts, except a prefixed name's local part or a blank node label (a run right
+    after `:`); strings, IRIs, comments and variables are blanked first.  Errs towards True."""
     text = blank_sparql(sparql)
-    for m in re.finditer(re.escape(keyword), text, re.I):
-        i = m.start()
-        j = i
-        while j > 0 and (text[j - 1].isalnum() or text[j - 1] in "_-"):
-            j -= 1
-        if j > 0 and text[j - 1] == ":" and not text[j:i].startswith("-"):
-            continue
-        return True
+    word = keyword.casefold()
+    for m in _RUN.finditer(text):
+        if word in m.group(0).casefold():
+            after_colon = m.start() > 0 and text[m.start() - 1] == ":"
+            if not after_colon or m.group(0).startswith("-"):
+                return True
     return False
 
 

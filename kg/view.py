@@ -185,10 +185,16 @@ def _describe(store) -> tuple[dict, dict, dict]:
         e, lit = r["e"].value, r["l"]
         lk = _lang_key(lit.language or "") or "zh-Hans"
         cur = pref[e].get(lk)
-        if cur is None or lit.value < cur:  # deterministic when several
+        if cur is None or lit.value < cur:  # deterministic when several; the others stay names
             pref[e][lk] = lit.value
+            if cur is not None:
+                alt[e].add(cur)
+        elif lit.value != cur:
+            alt[e].add(lit.value)
     for r in _rows(store, f"SELECT ?e ?l WHERE {{ ?e skos:altLabel ?l {filt} }}"):
         alt[r["e"].value].add(r["l"].value)
+    for e, ls in pref.items():  # a name is listed once
+        alt[e] -= set(ls.values())
     return classes, pref, alt
 
 

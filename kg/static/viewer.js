@@ -228,7 +228,11 @@
   function focusNode(i) {
     results.hidden = true;
     network.selectNodes([i]);
-    network.focus(i, {scale: Math.max(network.getScale(), 1.1), animation: {duration: 300, easingFunction: "easeInOutQuad"}});
+    // vis animates frame by frame: on big graphs each frame is slow, so jump instead
+    var big = N.length > 800;
+    network.focus(i, {scale: Math.max(network.getScale(), 1.1),
+                      animation: big ? false : {duration: 300, easingFunction: "easeInOutQuad"}});
+    if (big && window.kgRefreshLabels) window.kgRefreshLabels();
     showNode(i);
   }
   window.kgFocusNode = focusNode;
