@@ -523,7 +523,11 @@ def main() -> None:
         if store_mod is not None and isinstance(e, store_mod.StoreError):
             typer.echo(f"kg: {e}", err=True)
             sys.exit(1)
-        raise
+        if os.environ.get("KG_DEBUG"):
+            raise
+        # Anything else is a bug, but the user still gets one line (KG_DEBUG=1 shows the traceback).
+        typer.echo(f"kg: internal error: {type(e).__name__}: {' '.join(str(e).split())[:300]}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
