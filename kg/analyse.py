@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import csv
 import io
+import weakref
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,18 +35,55 @@ KGO = "https://w3id.org/kg/ontology#"
 RANK_METHODS = ("pagerank", "degree", "betweenness")
 LABEL_SEP = "|"
 
-_PROJECTION = f"""
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_OWL = "http://www.w3.org/2002/07/owl#"
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(object properties, classes) declared in ontology/kg.ttl; empty when it cannot be read."""
+    import pyoxigraph as ox
+
+    from .store import ONTOLOGY_DIR
+
+    try:
+        triples = list(ox.parse(path=str(ONTOLOGY_DIR / "kg.ttl"), format=ox.RdfFormat.TURTLE))
+    except (OSError, SyntaxError, ValueError):
+        return (), ()
+    declared: dict[str, set[str]] = {}
+    for t in triples:
+        if t.predicate.value == _RDF_TYPE and t.subject.value.startswith(KGO):
+            declared.setdefault(t.object.value, set()).add(t.subject.value)
+    return tuple(sorted(declared.get(_OWL + "ObjectProperty", ()))), tuple(sorted(declared.get(_OWL + "Class", ())))
+
+
+def projection_query() -> str:
+    """The one SPARQL query behind `project`: entity-to-entity links, labels and classes.
+
+    Links are `?s ?p ?o` with ?s and ?o `kgr:` IRIs and ?p a `kgo:` property.  When the ontology
+    can be read, ?p (and the class) come from its declarations through VALUES, which lets
+    Oxigraph use its predicate index instead of scanning every quad (tests check that this
+    finds exactly what the full scan finds)."""
+    props, classes = _vocabulary()
+    if props:
+        link = "VALUES ?p { " + " ".join(f"<{p}>" for p in props) + " } ?s ?p ?o ."
+    else:
+        link = f'?s ?p ?o . FILTER(STRSTARTS(STR(?p), "{KGO}"))'
+    if classes:
+        typed = "VALUES ?o { " + " ".join(f"<{c}>" for c in classes) + " } ?s a ?o ."
+    else:
+        typed = f'?s a ?o . FILTER(STRSTARTS(STR(?o), "{KGO}"))'
+    return f"""PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT DISTINCT ?kind ?s ?p ?o ?lang WHERE {{
-  {{ ?s ?p ?o .
-     FILTER(isIRI(?o) && STRSTARTS(STR(?p), "{KGO}") && STRSTARTS(STR(?s), "{KGR}") && STRSTARTS(STR(?o), "{KGR}"))
+  {{ {link}
+     FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{KGR}") && STRSTARTS(STR(?o), "{KGR}"))
      BIND("edge" AS ?kind) }}
   UNION
   {{ ?s skos:prefLabel ?o . FILTER(STRSTARTS(STR(?s), "{KGR}")) BIND("pref" AS ?kind) BIND(LANG(?o) AS ?lang) }}
   UNION
   {{ ?s skos:altLabel ?o . FILTER(STRSTARTS(STR(?s), "{KGR}")) BIND("alt" AS ?kind) BIND(LANG(?o) AS ?lang) }}
   UNION
-  {{ ?s a ?o . FILTER(STRSTARTS(STR(?s), "{KGR}") && STRSTARTS(STR(?o), "{KGO}")) BIND("class" AS ?kind) }}
+  {{ {typed} FILTER(STRSTARTS(STR(?s), "{KGR}")) BIND("class" AS ?kind) }}
 }}"""
 
 
@@ -83,7 +122,7 @@ def project(store) -> nx.MultiDiGraph:
     pref: dict[str, dict[str, list[str]]] = {}
     alt: dict[str, list[str]] = {}
     classes: dict[str, set[str]] = {}
-    for row in store.query(_PROJECTION):
+    for row in store.query(projection_query()):
         kind, s, o = row["kind"].value, row["s"].value, row["o"].value
         if kind == "edge":
             edges.add((s, row["p"].value, o))
@@ -152,6 +191,29 @@ def describe(G: nx.MultiDiGraph, node: str) -> str:
     return f"{d.get('label') or _local(node)} ({cls}, kgr:{_local(node)})"
 
 
+_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _name_index(G: nx.MultiDiGraph) -> dict[str, set[str]]:
+    """Folded name -> nodes, over every label and the kgr: id; built once per graph."""
+    cached = _INDEXES.get(G)
+    if cached is not None and cached[0] == G.number_of_nodes():
+        return cached[1]
+    names: list[tuple[str, str]] = []
+    for n in G:
+        names.extend((n, x) for x in {*node_labels(G, n), _local(n)})
+    # One fold over all names (NUL-separated) instead of one OpenCC call per name.
+    keys = fold_key("\x00".join(x for _, x in names)).split("\x00")
+    if len(keys) != len(names):
+        keys = [fold_key(x) for _, x in names]
+    index: dict[str, set[str]] = {}
+    for (n, _), k in zip(names, keys, strict=True):
+        if k:
+            index.setdefault(k, set()).add(n)
+    _INDEXES[G] = (G.number_of_nodes(), index)
+    return index
+
+
 def find_node(G: nx.MultiDiGraph, name: str) -> str:
     """The node one name stands for: any label in any script, the kgr: id, or the full IRI.
 
@@ -167,14 +229,11 @@ def find_node(G: nx.MultiDiGraph, name: str) -> str:
     key = fold_key(raw)
     if not key:
         raise NameNotFound("empty entity name", name, [])
-    exact, partial = [], []
-    for n in G:
-        keys = {fold_key(x) for x in node_labels(G, n)} | {fold_key(_local(n))}
-        keys.discard("")
-        if key in keys:
-            exact.append(n)
-        elif any(key in k or (len(k) >= 2 and k in key) for k in keys):
-            partial.append(n)
+    index = _name_index(G)
+    exact = sorted(index.get(key, ()))
+    partial = []
+    if not exact:
+        partial = sorted({n for k, nodes in index.items() if key in k or (len(k) >= 2 and k in key) for n in nodes})
     if len(exact) == 1:
         return exact[0]
 
@@ -334,6 +393,20 @@ def paths(store, G: nx.MultiDiGraph, a: str, b: str, k: int = 3) -> list[list[Ho
 # --- ranking and communities ---------------------------------------------------------------
 
 
+BETWEENNESS_EXACT_MAX = 1000  # linked entities; above this, betweenness is estimated from sampled sources
+
+
+def betweenness_sample(H: nx.Graph) -> int | None:
+    """How many source nodes betweenness is estimated from (None: exact, for small graphs).
+
+    Exact betweenness costs one shortest-path search per node; on large graphs a fixed-seed
+    sample keeps `kg rank --by betweenness` to seconds, and the hubs it ranks first stay put."""
+    n = H.number_of_nodes()
+    if n <= BETWEENNESS_EXACT_MAX:
+        return None
+    return max(32, min(n, 3_000_000 // (n + H.number_of_edges())))
+
+
 def rank(G: nx.MultiDiGraph, by: str = "pagerank", top: int = 20) -> list[tuple[str, float]]:
     """The `top` entities by PageRank, degree or betweenness (undirected view, entities with at
     least one link), best first; ties broken by label."""
@@ -352,32 +425,35 @@ def rank(G: nx.MultiDiGraph, by: str = "pagerank", top: int = 20) -> list[tuple[
         except ImportError:  # networkx wants numpy/scipy for PageRank; kg does not depend on them
             scores = _pagerank(H)
     else:
-        n = H.number_of_nodes()
-        sample = min(n, 500) if n > 2000 else None
+        sample = betweenness_sample(H)
         scores = nx.betweenness_centrality(H, k=sample, seed=0 if sample else None, normalized=True)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], G.nodes[kv[0]].get("label", ""), kv[0]))
     return ranked[: max(0, top)]
 
 
-def _pagerank(H: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: int = 200) -> dict[str, float]:
-    """Weighted PageRank by power iteration, pure Python (as networkx's, without numpy)."""
+def _pagerank(H: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-6, max_iter: int = 100) -> dict[str, float]:
+    """Weighted PageRank by power iteration in pure Python, with networkx's defaults and
+    stopping rule (networkx itself needs numpy and scipy for it)."""
     nodes = list(H)
     n = len(nodes)
-    x = dict.fromkeys(nodes, 1.0 / n)
-    out_w = {u: sum(d.get("weight", 1) for d in H[u].values()) for u in nodes}
+    at = {u: i for i, u in enumerate(nodes)}
+    links: list[list[tuple[int, float]]] = []
+    for u in nodes:
+        total = sum(d.get("weight", 1) for d in H[u].values())
+        links.append([(at[v], d.get("weight", 1) / total) for v, d in H[u].items()] if total else [])
+    x = [1.0 / n] * n
     for _ in range(max_iter):
-        dangling = alpha * sum(x[u] for u in nodes if not out_w[u]) / n
-        new = dict.fromkeys(nodes, (1.0 - alpha) / n + dangling)
-        for u in nodes:
-            if out_w[u]:
-                share = alpha * x[u] / out_w[u]
-                for v, d in H[u].items():
-                    new[v] += share * d.get("weight", 1)
-        err = sum(abs(new[u] - x[u]) for u in nodes)
+        dangling = alpha * sum(x[i] for i in range(n) if not links[i]) / n
+        new = [(1.0 - alpha) / n + dangling] * n
+        for i, out in enumerate(links):
+            xi = alpha * x[i]
+            for j, w in out:
+                new[j] += xi * w
+        err = sum(abs(a - b) for a, b in zip(new, x, strict=True))
         x = new
         if err < n * tol:
             break
-    return x
+    return {u: x[i] for i, u in enumerate(nodes)}
 
 
 def communities(G: nx.MultiDiGraph, min_size: int = 2, seed: int = 42) -> list[list[str]]:

@@ -996,7 +996,7 @@ def structural_relations(doc: Doc, lex: lexmod.Lexicon) -> None:
 
 _NUM = r"(\d[\d,]*(?:\.\d+)?)"
 _Q_PATTERNS = [
-    ("num.cards", re.compile(_NUM + r"\s*(万)?\s*(?:张|块|片)(?=[^。]{0,6}?(?:卡|gpu))|" + r"(?<=卡)[^\d。]{0,4}" + _NUM + r"\s*(万)?\s*(?:张|块)"), "cards", "accelerator cards"),
+    ("num.cards", re.compile(_NUM + r"\s*(万)?\s*(?:张|块)(?=[^。]{0,6}?(?:卡|gpu))|" + r"(?<=卡)[^\d。]{0,4}" + _NUM + r"\s*(万)?\s*(?:张|块)"), "cards", "accelerator cards"),
     ("num.cards.en", re.compile(_NUM + r"\s*(thousand|million)?\s*(?:nvidia\s|domestic\s|ai\s)?(?:gpus|accelerators|accelerator cards|ai chips|cards)\b"), "cards", "accelerator cards"),
     ("num.flops", re.compile(_NUM + r"\s*(p|pflops|petaflops|e|eflops|exaflops|t|tflops|teraflops)(?![a-z])"), "", "computing capacity"),
     ("num.money", re.compile(_NUM + r"\s*(万亿|亿|万)?\s*(美元|元|人民币|港元|欧元)"), "", "amount"),
@@ -1005,6 +1005,9 @@ _Q_PATTERNS = [
 ]
 _FLOPS_UNIT = {"p": "PFLOPS", "pflops": "PFLOPS", "petaflops": "PFLOPS", "e": "EFLOPS", "eflops": "EFLOPS", "exaflops": "EFLOPS", "t": "TFLOPS", "tflops": "TFLOPS", "teraflops": "TFLOPS"}
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年|\bin\s((?:19|20)\d{2})\b|\bby\s((?:19|20)\d{2})\b")
+
+
+_PERCENT_KINDS = [(re.compile(r"份额|占据|占比|share"), "share"), (re.compile(r"增长|增速|复合|cagr|growth|grew|rose|fell|下降|下滑"), "growth rate")]
 
 
 def find_quantities(doc: Doc) -> None:
@@ -1043,7 +1046,8 @@ def find_quantities(doc: Doc) -> None:
                 if rule.startswith("num.money"):
                     k = "market size" if re.search(r"市场|market", seg) else "funding" if re.search(r"融资|轮|round|raised", seg) else "amount"
                 if rule == "num.percent":
-                    k = "growth rate" if re.search(r"增长|增速|复合|cagr|growth|grew", seg) else "share" if re.search(r"份额|占|share", seg) else "percent"
+                    near = seg[max(0, m.start() - 14) : m.end() + 8]
+                    k = next((kk for scope in (near, seg) for rx_k, kk in _PERCENT_KINDS if rx_k.search(scope)), "percent")
                 pos = s.start + m.start()
                 about = [i for i in ments if doc.mentions[i].end <= pos]
                 target = about[-1] if about else ments[0]

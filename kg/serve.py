@@ -207,8 +207,9 @@ def choose_format(kind: str, format_values: list[str], accept: str | None) -> st
                 except ValueError:
                     q = 0.0
         if mime and q > 0:
-            ranges.append((-q, n, mime))
-    for _, _, mime in sorted(ranges):
+            specific = 2 if mime == "*/*" else 1 if mime.endswith("/*") else 0
+            ranges.append((-q, specific, n, mime))
+    for *_, mime in sorted(ranges):
         if mime in names:
             return names[mime]
         if mime == "*/*":
@@ -367,7 +368,13 @@ class QuerySlots:
                 self._sem.release()
                 done.set()
 
-        threading.Thread(target=work, name=f"kg-{what}", daemon=True).start()
+        try:
+            threading.Thread(target=work, name=f"kg-{what}", daemon=True).start()
+        except RuntimeError:  # no thread to be had: give the slot back
+            with self._lock:
+                self.active -= 1
+            self._sem.release()
+            raise HTTPFail(503, "server busy: cannot start a worker; try again later", {"Retry-After": "2"}) from None
         if not done.wait(timeout):
             extra = " (it may still be applied)" if what == "update" else ""
             raise HTTPFail(503, f"{what} exceeded the time limit of {timeout:g} s{extra}")

@@ -370,7 +370,8 @@ def render_html(store, focus: str | None = None, depth: int = 2, query: str | No
         edges = {e for e in edges if e[1] in rel_filter}
 
     facts = _facts(store)
-    if min_confidence is not None:
+    if min_confidence is not None:  # facts below the bar are not shown either
+        facts = {k: [f for f in fl if f["conf"] is None or f["conf"] >= min_confidence] or fl for k, fl in facts.items()}
         def keep(e):
             cs = [f["conf"] for f in facts.get(e, ()) if f["conf"] is not None]
             return not cs or max(cs) >= min_confidence
@@ -622,10 +623,14 @@ def _page(data: dict, pos: list[tuple[float, float]], lang: str) -> str:
         net.nodes.append(node)
         net.node_ids.append(i)
         net.node_map[i] = node
+    parallel: dict[tuple[int, int], int] = {}
     for j, ed in enumerate(data["edges"]):
         edge = {"id": j, "from": ed["f"], "to": ed["t"]}
         if not big:
             edge["label"] = data["relations"].get(ed["p"], ed["p"])
+            k = parallel[(ed["f"], ed["t"])] = parallel.get((ed["f"], ed["t"]), -1) + 1
+            if k or (ed["t"], ed["f"]) in parallel:  # bend parallel and opposite edges apart
+                edge["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.15 + 0.12 * k}
         net.edges.append(edge)
     html = strip_external(net.generate_html(name="graph.html"))
     vis_js, vis_css = _vis_files()

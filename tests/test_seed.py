@@ -66,3 +66,16 @@ def test_validation_fact_traces_to_sentence(seed_store):
     assert "驗證環境" in sentence and "摩爾線程" in sentence
     assert rows[0]["doc"].value.endswith("wuxi-compute-2025-09-06.zh-Hant")
     assert rows[0]["title"].value.startswith("AI催生算力大變局")
+
+
+def test_numeric_facts_are_typed_with_unit_and_year(seed_store):
+    q = """PREFIX kgo: <https://w3id.org/kg/ontology#> PREFIX schema: <http://schema.org/>
+    SELECT ?e ?v ?u ?y WHERE { ?e kgo:hasMeasurement ?m . ?m schema:value ?v ; schema:unitText ?u .
+    OPTIONAL { ?m kgo:year ?y } }"""
+    rows = {(r["e"].value.rsplit("/", 1)[-1], float(r["v"].value), r["u"].value, r["y"].value if r["y"] else None)
+            for r in seed_store.query(q)}
+    assert ("无锡城市智算云中心节点", 11000.0, "cards", None) in rows
+    assert ("无锡城市智算云中心节点", 12000.0, "PFLOPS", None) in rows
+    assert ("Chiplet", 3.1, "billion USD", "2023") in rows
+    assert ("Chiplet", 107.0, "billion USD", "2033") in rows
+    assert ("CPO", 20.0, "percent", "2030") in rows
