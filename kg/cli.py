@@ -199,11 +199,16 @@ def stats(
 
 
 @app.command()
-def validate(store: StoreOpt = None) -> None:
+def validate(
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    store_endpoint: StoreEndpointOpt = None,
+) -> None:
     """Check the graph against the SHACL shapes; exit 1 and list the violations if any."""
     from .validate import validate as run
 
-    kg_store = open_store(store, read_only=True)
+    kg_store = open_store(store, read_only=True, endpoint=endpoint, update_endpoint=update_endpoint, store_endpoint=store_endpoint)
     ok, report = run(kg_store)
     typer.echo(report)
     if not ok:

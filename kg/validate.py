@@ -8,17 +8,17 @@ lookups, which are far cheaper there than across the store's FFI boundary.
 
 from __future__ import annotations
 
-from .store import ONTOLOGY_DIR, KGStore
+from .store import ONTOLOGY_DIR
 
 
-def validate(store: KGStore) -> tuple[bool, str]:
+def validate(store) -> tuple[bool, str]:
     import pyshacl
     import rdflib
     import pyoxigraph as ox
 
     data = rdflib.Graph()
     nt = ox.serialize(
-        (ox.Triple(q.subject, q.predicate, q.object) for q in store.ox.quads_for_pattern(None, None, None, None)),
+        (ox.Triple(q.subject, q.predicate, q.object) for q in store.all_quads()),
         format=ox.RdfFormat.N_TRIPLES,
     )
     data.parse(data=nt.decode("utf-8"), format="nt")
