@@ -158,7 +158,7 @@ def query(
     from .query import QueryError, execute, saved_queries, write_results
 
     if list_saved:
-        for name, (path, what) in saved_queries().items():
+        for name, (_path, what) in saved_queries().items():
             typer.echo(f"{name:28} {what}")
         return
     if fmt not in ("table", "csv", "tsv", "json", "xml"):
@@ -326,7 +326,7 @@ def neighbors(
 def path_(
     a: Annotated[str, typer.Argument(help="From this entity (any name in any script, or kgr: id).")],
     b: Annotated[str, typer.Argument(help="To this entity.")],
-    k: Annotated[int, typer.Option("--k", "-k", min=1, max=20, help="How many shortest paths to show.")] = 3,
+    k: Annotated[int, typer.Option("--max-paths", "-k", min=1, max=20, help="How many shortest paths to show.")] = 3,
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
 ) -> None:
@@ -381,6 +381,12 @@ def rank(
     if not ranked:
         fail("no links between entities in the store", 1)
     table = Table("#", "entity", "class", by, "degree", "id")
+    if by == "betweenness":
+        from .analyse import _undirected, betweenness_sample
+
+        sample = betweenness_sample(_undirected(G))
+        if sample:
+            table.caption = f"betweenness estimated from {sample} sampled sources (fixed seed)"
     for i, (n, score) in enumerate(ranked, 1):
         d = G.nodes[n]
         table.add_row(str(i), escape(d.get("label", n)), escape(d.get("class", "")),

@@ -113,7 +113,7 @@ def _one_line(msg: object) -> str:
 
 # Each alternative consumes what it starts in one go (possessive loops; an unterminated string runs
 # to the end of its line or of the text, which Oxigraph rejects anyway), so scanning stays linear
-# even for hostile input such as a megabyte of `"\\"\\"...`.
+# even for hostile input such as a megabyte of `"\"\"\"...` (a backtracking pattern took 19 s on 40 kB).
 _BLANK = re.compile(
     r"""
       '''(?:(?:'|'')?(?:[^'\\]|\\.))*+(?:'''|\Z)
@@ -320,7 +320,7 @@ def answer_query(store, sparql: str, format_values: list[str], accept: str | Non
 
 
 def answer_update(store, sparql: str) -> Answer:
-    run = getattr(store, "update", None) or store.ox.update
+    run = store.update
     try:
         run(sparql)
     except SyntaxError as e:

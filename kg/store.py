@@ -58,6 +58,10 @@ class KGStore:
         if parts:
             self.ox.update(" ;\n".join(parts))
 
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update as one transaction (kg serve --allow-update)."""
+        self.ox.update(sparql)
+
     def remove_document(self, iri: str) -> bool:
         if not self.ox.contains_named_graph(ox.NamedNode(iri)):
             return False

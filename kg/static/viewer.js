@@ -204,7 +204,9 @@
     var n = N[i];
     body.replaceChildren();
     body.appendChild(el("h3", null, n.label));
-    body.appendChild(el("div", "kg-iri", decodeURI(n.iri)));
+    var iri = n.iri;
+    try { iri = decodeURI(iri); } catch (e) { /* keep it encoded */ }
+    body.appendChild(el("div", "kg-iri", iri));
     body.appendChild(el("h4", null, UI.type));
     body.appendChild(el("div", null, n.cls ? clsLabel(n.cls) : (KG.classes[""] || {}).label || ""));
     body.appendChild(el("h4", null, UI.names));
