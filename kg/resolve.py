@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from . import lexicon as lexmod
 from .model import Doc
-from .normalise import fold, fold_key, script_of, to_simplified, to_traditional
+from .normalise import fold, script_of, to_simplified, to_traditional
 
 KGR = "https://w3id.org/kg/id/"
 
@@ -47,7 +47,7 @@ def iri_safe(key: str) -> str:
         if c.isspace():
             out.append("_")
         elif c in '<>"{}|\\^`#?%/[]' or ord(c) < 0x21:
-            out.append("%%%02X" % ord(c))
+            out.append(f"%{ord(c):02X}")
         else:
             out.append(c)
     return "".join(out)

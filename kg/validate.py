@@ -12,9 +12,9 @@ from .store import ONTOLOGY_DIR
 
 
 def validate(store) -> tuple[bool, str]:
+    import pyoxigraph as ox
     import pyshacl
     import rdflib
-    import pyoxigraph as ox
 
     data = rdflib.Graph()
     nt = ox.serialize(
