@@ -386,7 +386,7 @@ def _chip_cands(doc: Doc, tops: list[Cand]) -> list[Cand]:
     for m in _MODEL.finditer(f):
         s, e = m.span(1)
         tok = m.group(1)
-        if re.fullmatch(r"(?:19|20)\d{2}", tok) or re.fullmatch(r"[a-z]{1,2}\d{2}", tok) and not _CHIP_HEAD.match(f[e:e + 12]) and s not in ends:
+        if re.search(r"(?:^|\D)(?:19|20)\d{2}$", tok) or re.fullmatch(r"[a-z]{1,2}\d{2}", tok) and not _CHIP_HEAD.match(f[e:e + 12]) and s not in ends:
             continue
         maker = ends.get(s) or ends.get(s - 1)
         if maker is None and not _CHIP_HEAD.match(f[e : e + 12]) and not _HEAD_BEFORE.search(f[max(0, s - 6) : s]):
@@ -444,6 +444,7 @@ def _alias_defs(doc: Doc, cands: list[Cand]) -> tuple[list[tuple[int, int, int, 
 
 
 _ANAPHOR = re.compile(r"(该|此|这家|这一|本届|本次|此次|上述|这个|该家)(公司|企业|集团|中心节点|节点|智算中心|中心|中试线|产线|工厂|基地|大会|会议|展会|论坛|峰会|平台|项目|芯片|机构|研究所)")
+_EN_ANAPHOR = re.compile(r"\bthe (?:company|firm|chipmaker|chip maker|startup|start-up|chip designer|foundry)\b(?!'s\s(?:rivals|competitors))")
 _BARE_ANAPHOR = re.compile(r"(中心节点|中试线|大会|峰会|公司)(?=[^\u4e00-\u9fff]|[依由在将于是已也还与和的创董总成主拥通同对向])")
 _ANAPHOR_CLASS = {
     "公司": ORG, "企业": ORG, "集团": ORG, "机构": ORG, "研究所": ORG,
@@ -514,6 +515,8 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
             k = f.find(key, k + 1)
     for m in _ANAPHOR.finditer(f):
         cands.append(Cand(m.start(), m.end(), "", "anaphor:" + m.group(2), None, 0))
+    for m in _EN_ANAPHOR.finditer(f):
+        cands.append(Cand(m.start(), m.end(), "", "anaphor:公司", None, 0))
     for sent in doc.sentences:  # a bare head noun opening a clause refers back too (中心节点依托…, ，公司创始人…)
         for k in [sent.start] + [i + 1 for i in range(sent.start, sent.end) if f[i] in ",，"]:
             m = _BARE_ANAPHOR.match(f, k)
@@ -637,7 +640,17 @@ def _to_mentions(doc: Doc, taken: list[Cand], nested: list[Cand], pairs: list[tu
         head = m.source.split(":", 1)[1]
         allowed = _ANAPHOR_CLASS.get(head, ())
         best = None
-        for j in range(i - 1, -1, -1):
+        if allowed == ORG:
+            # "the company" / 公司 is the article's subject: the organisation named most often so
+            # far (the first named of them on a tie), not merely the last one named
+            counts: dict[str, list[int]] = {}
+            for j in range(i):
+                a = ments[j]
+                if a.cls in ORG and not a.source.startswith("anaphor"):
+                    counts.setdefault(a.key or doc.folded[a.start : a.end], []).append(j)
+            if counts:
+                best = max(counts.values(), key=lambda js: (len(js), -js[0]))[-1]
+        for j in range(i - 1, -1, -1) if best is None else ():
             a = ments[j]
             if a.cls in allowed and not a.source.startswith("anaphor"):
                 if best is None:
@@ -680,7 +693,7 @@ def _compile(p: str) -> re.Pattern:
     alt, _ = _titles()
     p = p.replace("{_}", _GAP).replace("{__}", _LONG).replace("{TITLES}", rf"(?P<R>(?:{alt})(?:{_TITLE_JOIN}(?:{alt}))*)")
     p = p.replace("{TITLES0}", rf"(?:{alt})(?:{_TITLE_JOIN}(?:{alt}))*")
-    p = p.replace("{ADJ}", r"(?:(?:a|an|the|its|their|senior|former|principal|lead|deputy|executive|chief)\s)*")
+    p = p.replace("{ADJ}", r"(?:(?:a|an|the|its|their|senior|former|principal|lead|deputy|executive|chief|assistant|associate|visiting|adjunct|general)\s)*")
     p = p.replace("{PLACES}", r"(?:\x01\d+\x1f(?:" + "|".join(PLACE) + r")\x02)*")
     p = p.replace("{SPEECH}", "(?:" + "|".join(cues()["speech_verbs"]) + ")")
 
@@ -697,7 +710,8 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("zh.role.org-title-person-2", r"{O:ORG}(?:的)?\s?{TITLES0}\s?\x01\d+\x1fPerson\x02\s?、\s?{TITLES}\s?{S:PER}", [("S", "@role", "O")], 0.85),
     ("zh.role.person-org-title", r"{S:PER}\s?[,，]\s?(?:现任)?{O:ORG}(?:的)?{TITLES}", [("S", "@role", "O")], 0.85),
     ("zh.role.person-serves", r"{S:PER}{_}(?:担任|出任|任职)(?:于)?{O:ORG}(?:的)?{TITLES}", [("S", "@role", "O")], 0.85),
-    ("en.role.org-title-person", r"{O:ORG}(?:'s)?\s{TITLES}\s{S:PER}", [("S", "@role", "O")], 0.85),
+    ("en.role.org-title-person", r"{O:ORG}(?:'s)?\s{ADJ}{TITLES}\s{S:PER}", [("S", "@role", "O")], 0.85),
+    ("en.founder.founded-by", r"{O:ORG}\s?,\s(?:which\swas\s)?(?:co-?founded|founded|started)\s(?:in\s\d{4}\s)?by\s[^。]{0,60}?{S+:PER}", [("S", "founderOf", "O")], 0.8),
     ("en.role.person-title-of", r"{S:PER},\s{ADJ}{TITLES}\s(?:of|at)\s(?:the\s)?{O:ORG}", [("S", "@role", "O")], 0.9),
     ("en.role.org-title-comma-person", r"{O:ORG}(?:'s)?\s{ADJ}{TITLES},\s{S:PER}", [("S", "@role", "O")], 0.85),
     ("en.role.person-org-title", r"{S:PER},\s{O:ORG}(?:'s)?\s{TITLES}", [("S", "@role", "O")], 0.85),
@@ -730,6 +744,7 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("zh.hosted.settle-in-center", r"{S+:ORG}{_}(?:相继|先后|已|纷纷|正式|将)?(?:落地|落户|入驻|扎根)(?:于|在|到)?{O:FAC}", [("S", "hostedAt", "O")], 0.85),
     ("zh.located.sits-in", r"{S:ANY}(?:的)?(?:总部)?(?:位于|坐落于|坐落在|设在|地处|总部设在|落户于|落户)(?:中国)?{PLACES}{O:PLACE}", [("S", "locatedIn", "O")], 0.9),
     ("zh.located.topic-hq", r"^{S:ORG}{__}总部(?:位于|设在){PLACES}{O:PLACE}", [("S", "locatedIn", "O")], 0.85),
+    ("zh.located.held-in-event", r"在{PLACES}{O:PLACE}(?:举行|举办|召开)的{S:EVENT}", [("S", "locatedIn", "O")], 0.85),
     ("zh.located.event-opens-in", r"{S:EVENT}{_}(?:在|于){O:PLACE}(?:开幕|举行|举办|召开|启幕)", [("S", "locatedIn", "O")], 0.9),
     ("zh.located.event-opens-at", r"{S:EVENT}{_}(?:在|于){O:FAC}(?:开幕|举行|举办|召开|启幕)", [("S", "locatedIn", "O")], 0.85),
     ("zh.hosted.relies-on", r"{S:ANY}\s?(?:依托|依托于|设在|设于|入驻)\s?{O:FAC}", [("S", "hostedAt", "O")], 0.85),
@@ -742,6 +757,8 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("en.located.based-in", r"{S:ANY}\s?,\s(?:which\sis\s)?(?:headquartered|based|located)\sin\s{O:PLACE}", [("S", "locatedIn", "O")], 0.9),
     ("en.located.is-based-in", r"{S:ANY}\s(?:is|are|was)\s(?:headquartered|based|located)\sin\s{O:PLACE}", [("S", "locatedIn", "O")], 0.9),
     ("en.located.place-based", r"{O:PLACE}-based\s{S:ORG}", [("S", "locatedIn", "O")], 0.9),
+    ("en.located.appositive-based", r"{S:ORG}\s?,\s(?:a|an|the)\s{O:PLACE}-based", [("S", "locatedIn", "O")], 0.85),
+    ("zh.located.in-place-of", r"(?:位于|地处){O:PLACE}的{S:ORG}", [("S", "locatedIn", "O")], 0.85),
     ("en.located.opened-in", r"{S:ORG}{_}\s(?:opened|set up|established|moved|relocated)\s(?:a\s|its\s|an\s)?(?:new\s)?(?:plant|fab|factory|facility|headquarters|office|centre|center|site|campus)?\s?in\s{O:PLACE}", [("S", "locatedIn", "O")], 0.8),
     # products
     ("zh.develops.rd-project", r"{S:ORG}(?:将|把)?{_}{O:PRODUCT}{_}(?:研发|开发|研制)", [("S", "develops", "O")], 0.85),
@@ -782,7 +799,7 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     # partnership and competition
     ("zh.partner.with", r"{S:ORG}{_}(?:与|和|同|跟){O+:ORG}{_}(?:合作|签约|签署|携手|联合|达成|共建|战略合作)", [("S", "partnerOf", "O")], 0.8),
     ("zh.partner.joins-hands", r"{S:ORG}{_}(?:携手|联手|牵手){O+:ORG}", [("S", "partnerOf", "O")], 0.85),
-    ("en.partner.with", r"{S+:ORG}\s(?:has\s|have\s)?(?:partnered|partners|teamed up|is partnering|will partner|(?:signed|formed|entered|struck|announced)\s{__}(?:agreement|deal|memorandum|mou|partnership|alliance|collaboration))\swith\s{O+:ORG}", [("S", "partnerOf", "O")], 0.85),
+    ("en.partner.with", r"{S+:ORG}\s(?:has\s|have\s)?(?:also\s)?(?:partnered|partners|teamed up|is partnering|will partner|(?:signed|formed|entered|struck|announced)\s{__}(?:agreement|deal|memorandum|mou|partnership|alliance|collaboration))\swith\s{O+:ORG}", [("S", "partnerOf", "O")], 0.85),
     ("en.partner.and", r"{S:ORG}\sand\s{O:ORG}\s(?:signed|announced|formed|entered|have formed|struck)\s[^\x01\x02。]{0,60}?(?:partnership|agreement|alliance|cooperation|collaboration)(?!\s(?:with|to)\b)", [("S", "partnerOf", "O")], 0.85),
     ("en.partner.between", r"(?:partnership|collaboration|alliance|agreement)\s(?:between|with)\s{S:ORG}\sand\s{O:ORG}", [("S", "partnerOf", "O")], 0.8),
     ("zh.competes.rival", r"{S:ORG}{__}(?:竞争对手|对手)(?:是|包括|为|有)?{O+:ORG}", [("S", "competesWith", "O")], 0.8),
@@ -936,11 +953,11 @@ def round_investors(doc: Doc, templates: dict[int, str]) -> None:
         if not m:
             continue
         target = int(m.group("S"))
-        for sj in (si + 1, si + 2):
+        for sj in (si, si + 1, si + 2):
             tpl = templates.get(sj)
-            if tpl is None or subj_rx.search(tpl) or not _ROUND_INVESTORS.search(tpl):
+            if tpl is None or (sj != si and subj_rx.search(tpl)) or not _ROUND_INVESTORS.search(tpl):
                 continue
-            for mi in _ids(tpl):
+            for mi in _ids(tpl[m.end() :] if sj == si else tpl):
                 if doc.mentions[mi].cls in ORG and mi != target and (mi, "investsIn", target) not in seen:
                     if doc.mentions[mi].key and doc.mentions[mi].key == doc.mentions[target].key:
                         continue

@@ -189,7 +189,7 @@ def labels(ent: Entity, lex: lexmod.Lexicon) -> tuple[dict[str, str], list[tuple
         pref["zh-Hans"] = ent.key
         pref["zh-Hant"] = ent.key[0] + to_traditional(ent.key[1:]) if ent.cls == "Person" else to_traditional(ent.key)
     else:
-        pref["en"] = _title(ent.key)
+        pref["en"] = ent.key.title() if ent.cls == "Person" else _title(ent.key)
     alts = []
     for s in sorted(ent.surfaces):
         lang = script_of(s)
