@@ -8,6 +8,7 @@ cheaply; only the parent process writes to the store.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -24,11 +25,17 @@ from .normalise import normalise
 from .resolve import add_publisher, resolve
 
 
+_STAGES = ("ingest.py", "normalise.py", "extract.py", "resolve.py", "graph.py", "model.py", "data/cues.json")
+
+
 def fingerprint() -> str:
-    """Changes whenever the code version, the lexicon or the rule word lists change."""
+    """Changes whenever the extraction code, the lexicon or the rule word lists change, so an
+    unchanged file is skipped only when rebuilding it would give the same quads."""
     h = hashlib.sha256(__version__.encode())
     h.update(lexmod.load().fingerprint.encode())
-    h.update(resources.files("kg").joinpath("data/cues.json").read_bytes())
+    pkg = resources.files("kg")
+    for name in _STAGES:
+        h.update(pkg.joinpath(name).read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -65,6 +72,11 @@ def process(src: Source, fp: str = "") -> Result:
         return Result(str(src.path), error=str(e))
     except RecursionError:
         return Result(str(src.path), error=f"{src.path}: text too deeply nested to process")
+    except Exception as e:  # a bug on one odd document must not lose the rest of the batch
+        if os.environ.get("KG_DEBUG"):
+            raise
+        msg = " ".join(str(e).split())[:200]
+        return Result(str(src.path), error=f"{src.path}: internal error ({type(e).__name__}: {msg}); please report it")
     nq = "".join(f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n" for q in quads)
     return Result(
         str(src.path), doc_iri(doc.doc_id), nq, len(doc.text), len(entities),
@@ -91,7 +103,7 @@ def build(
     store,
     sources: Iterable[Source],
     jobs: int = 1,
-    batch_chars: int = 2_000_000,
+    batch_chars: int | None = None,
     force: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> BuildReport:
@@ -99,6 +111,8 @@ def build(
 
     Unchanged files (same content hash and pipeline fingerprint) are skipped, so adding one
     article to a large store costs about one article."""
+    if batch_chars is None:  # N-Quads characters per transaction; $KG_BATCH_CHARS tunes it
+        batch_chars = int(os.environ.get("KG_BATCH_CHARS") or 2_000_000)
     fp = fingerprint()
     report = BuildReport()
     store.ensure_ontology()
@@ -159,7 +173,11 @@ def _process_fp(args: tuple[Source, str]) -> Result:
 
 
 def _same_hash(src: Source, stored: str) -> bool:
-    try:
+    from .ingest import MAX_BYTES
+
+    try:  # a FIFO or device where a file used to be would block or never end
+        if not src.path.is_file() or src.path.stat().st_size > MAX_BYTES:
+            return False
         return hashlib.sha256(src.path.read_bytes()).hexdigest() == stored
     except OSError:
         return False
