@@ -396,11 +396,13 @@ def paths(store, G: nx.MultiDiGraph, a: str, b: str, k: int = 3) -> list[list[Ho
 BETWEENNESS_EXACT_MAX = 1000  # linked entities; above this, betweenness is estimated from sampled sources
 
 
-def betweenness_sample(H: nx.Graph) -> int | None:
-    """How many source nodes betweenness is estimated from (None: exact, for small graphs).
+def betweenness_sample(G: nx.Graph) -> int | None:
+    """How many source nodes betweenness is estimated from (None: exact, for small graphs),
+    for the projection or its undirected view.
 
     Exact betweenness costs one shortest-path search per node; on large graphs a fixed-seed
     sample keeps `kg rank --by betweenness` to seconds, and the hubs it ranks first stay put."""
+    H = _undirected(G) if G.is_multigraph() else G
     n = H.number_of_nodes()
     if n <= BETWEENNESS_EXACT_MAX:
         return None

@@ -11,7 +11,74 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import typer
+# --- fast path for `kg query` (issue 6) ------------------------------------------------------
+# Importing typer (and the pydantic it loads) takes longer than a query on a small store, so a
+# plain `kg query [--store S] [--format F] [-f FILE | SPARQL]` run as a program is answered here,
+# before typer is imported.  Anything else (help, --list, --endpoint, saved-question names,
+# unknown options, any error before output starts) returns False and goes through the typer
+# command below, which then gives the usual message and exit code.
+
+def _fast_query(args: list[str]) -> bool:
+    opts: dict[str, str | None] = {"--store": None, "--format": "table", "--file": None}
+    positional: list[str] = []
+    it = iter(args)
+    for a in it:
+        if a == "--":
+            positional.extend(it)
+            break
+        if a.startswith("-") and a != "-":
+            name, eq, val = a.partition("=")
+            name = "--file" if name == "-f" else name
+            if name not in opts:
+                return False
+            if not eq:
+                val = next(it, None)
+                if val is None:
+                    return False
+            opts[name] = val
+        else:
+            positional.append(a)
+    fmt, file, sparql = opts["--format"], opts["--file"], positional[0] if positional else None
+    if len(positional) > 1 or fmt not in ("table", "csv", "tsv", "json", "xml"):
+        return False
+    if file:
+        try:
+            sparql = Path(file).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False
+    if not sparql:
+        return False
+    from .query import QueryError, execute, write_results
+    from .store import KGStore, StoreError
+
+    try:
+        store = KGStore(opts["--store"], read_only=True, create=False)
+    except StoreError:
+        return False
+    try:
+        res = execute(store, sparql)
+    except QueryError:
+        return False
+    try:
+        write_results(res, fmt)
+    except QueryError as e:  # raised while streaming: output has started, so fail as typer would
+        print(f"kg: {e}", file=sys.stderr)
+        sys.exit(2)
+    return True
+
+
+if sys.argv[1:2] == ["query"] and (__name__ == "__main__" or os.path.basename(sys.argv[0]) == "kg"):
+    try:
+        if _fast_query(sys.argv[2:]):
+            sys.stdout.flush()
+            sys.exit(0)
+    except KeyboardInterrupt:
+        print("kg: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except BrokenPipeError:
+        os._exit(0)
+
+import typer  # noqa: E402
 
 app = typer.Typer(
     add_completion=False,
@@ -382,9 +449,9 @@ def rank(
         fail("no links between entities in the store", 1)
     table = Table("#", "entity", "class", by, "degree", "id")
     if by == "betweenness":
-        from .analyse import _undirected, betweenness_sample
+        from .analyse import betweenness_sample
 
-        sample = betweenness_sample(_undirected(G))
+        sample = betweenness_sample(G)
         if sample:
             table.caption = f"betweenness estimated from {sample} sampled sources (fixed seed)"
     for i, (n, score) in enumerate(ranked, 1):

@@ -21,7 +21,12 @@ from pathlib import Path
 from .model import Doc
 
 SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
-MAX_BYTES = 20 * 1024 * 1024
+# Limits that keep one file's cost bounded (docs/limits.md).  Larger files are refused before
+# they are read (HTML extraction alone takes seconds per MB); decoded text (for HTML the
+# extracted text) longer than MAX_CHARS is refused: news articles run to a few thousand
+# characters, and extraction time grows faster than linearly with document length.
+MAX_BYTES = 5_000_000
+MAX_CHARS = 100_000
 
 
 class IngestError(Exception):
@@ -41,23 +46,44 @@ def iter_sources(paths: Iterable[str | os.PathLike], errors: list[str] | None = 
     is the path relative to the folder named on the command line, which keeps ids stable when
     the same folder is rebuilt from elsewhere.
     """
+    seen: dict[str, Path] = {}
+
+    def unique(src: Source) -> bool:
+        # "a.txt" and "a.md" (or "a b.txt" and "a_b.txt") map to one document id: the first
+        # keeps it and the other is reported, instead of silently replacing the first's graph.
+        first = seen.setdefault(src.doc_id, src.path)
+        if first == src.path:
+            return True
+        if errors is not None:
+            errors.append(f"{src.path}: same document id {src.doc_id!r} as {first} (rename one of them)")
+        return False
+
+    def unreadable(e: OSError) -> None:
+        if errors is not None:
+            errors.append(f"{e.filename}: cannot list directory ({e.strerror or e})")
+
     for p in paths:
         root = Path(p)
         if root.is_dir():
             found: list[Path] = []
-            for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
+            for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
                 dirnames.sort()
                 for name in sorted(filenames):
                     f = Path(dirpath) / name
                     if f.suffix.lower() in SUFFIXES and not name.startswith(".") and not _is_readme(name):
                         found.append(f)
             for f in found:
-                yield Source(f, _doc_id(f.relative_to(root)))
+                src = Source(f, _doc_id(f.relative_to(root)))
+                if unique(src):
+                    yield src
         elif root.exists() or root.is_symlink():
-            if root.suffix.lower() not in SUFFIXES and errors is not None:
-                errors.append(f"{root}: not a .txt, .md or .html file")
+            if root.suffix.lower() not in SUFFIXES:
+                if errors is not None:
+                    errors.append(f"{root}: not a .txt, .md or .html file")
                 continue
-            yield Source(root, _doc_id(Path(root.name)))
+            src = Source(root, _doc_id(Path(root.name)))
+            if unique(src):
+                yield src
         elif errors is not None:
             errors.append(f"{root}: no such file or directory")
 
@@ -77,11 +103,16 @@ def read_document(src: Source) -> Doc:
     path = src.path
     try:
         if not path.is_file():
+            if path.is_symlink() and not path.exists():
+                raise IngestError(f"{path}: broken symbolic link (or a link loop)")
             raise IngestError(f"{path}: not a regular file")
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise IngestError(f"{path}: file too large ({size / 1e6:.1f} MB > {MAX_BYTES / 1e6:.0f} MB limit)")
-        data = path.read_bytes()
+        with path.open("rb") as fh:  # never more than the limit, even if the file grows meanwhile
+            data = fh.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise IngestError(f"{path}: file too large (> {MAX_BYTES / 1e6:.0f} MB limit)")
     except PermissionError:
         raise IngestError(f"{path}: permission denied") from None
     except OSError as e:
@@ -97,6 +128,10 @@ def parse_bytes(data: bytes, doc_id: str, path: str, fmt: str) -> Doc:
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise IngestError(f"{path}: binary file, not text")
     text = decode(data, path)
+    if _binary_like(text):
+        raise IngestError(f"{path}: binary file, not text")
+    if len(text) > MAX_CHARS and fmt != "html":
+        raise IngestError(f"{path}: text too long ({len(text)} characters > {MAX_CHARS} limit; split the file)")
     digest = hashlib.sha256(data).hexdigest()
     if fmt == "html":
         doc = _from_html(text, doc_id, path, digest)
@@ -109,16 +144,40 @@ def parse_bytes(data: bytes, doc_id: str, path: str, fmt: str) -> Doc:
     return doc
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+
+
+def _binary_like(text: str) -> bool:
+    """Control characters that text never has, in more than a trace amount."""
+    head = text[:65536]
+    return len(_CONTROL.findall(head)) > len(head) // 100 + 2
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few broken bytes (a file cut mid-character, one stray byte) decodes as UTF-8
+    with U+FFFD in their place; GB18030 or Big5 read as UTF-8 break on nearly every character."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    breaks = len(re.findall("\ufffd+", text))  # one broken character gives up to three U+FFFD
+    multibyte = sum(1 for c in text if c > "\x7f" and c != "\ufffd")
+    if breaks <= len(text) // 100 + 2 and multibyte >= 8 * bad:
+        return text
+    return None
+
+
 def decode(data: bytes, path: str = "") -> str:
     """Decode UTF-8 (with or without BOM), UTF-16, GB18030 or Big5 without a declared encoding."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    nearly = _mostly_utf8(data)
+    if nearly is not None:
+        return nearly
     candidates = []
     for enc in ("gb18030", "big5"):
         try:
@@ -305,6 +364,8 @@ def _from_html(html: str, doc_id: str, path: str, digest: str) -> Doc:
     body = (get("text") or "").strip()
     if not body:
         raise IngestError(f"{path}: no article text found")
+    if len(body) > MAX_CHARS:
+        raise IngestError(f"{path}: text too long ({len(body)} characters > {MAX_CHARS} limit; split the file)")
     doc = Doc(doc_id=doc_id, path=path, text=body, content_hash=digest, fmt="html")
     doc.body = find_body(body, max_gap=10**6) or [(0, len(body))]
     doc.title = get("title")

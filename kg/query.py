@@ -51,12 +51,33 @@ def write_results(results, fmt: str, out=None) -> int:
     if fmt in ("csv", "tsv", "json", "xml"):
         f = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
              "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}[fmt]
-        buf = io.BytesIO()
-        results.serialize(buf, format=f)
-        data = buf.getvalue()
-        out.write(data.decode("utf-8"))
-        return max(0, data.count(b"\n") - 1)
+        target = getattr(out, "buffer", None)
+        if target is None:  # a text stream without bytes underneath (tests): go through memory
+            buf = io.BytesIO()
+            results.serialize(buf, format=f)
+            data = buf.getvalue()
+            out.write(data.decode("utf-8"))
+            return max(0, data.count(b"\n") - 1)
+        out.flush()
+        sink = _LineCounter(target)  # stream straight to the file: memory stays flat at any size
+        results.serialize(sink, format=f)
+        target.flush()
+        return max(0, sink.lines - 1)
     return _table(results, out)
+
+
+class _LineCounter:
+    """A binary sink that forwards to `target` and counts the lines written."""
+
+    def __init__(self, target) -> None:
+        self.target, self.lines = target, 0
+
+    def write(self, data: bytes) -> int:
+        self.lines += data.count(b"\n")
+        return self.target.write(data)
+
+    def flush(self) -> None:
+        self.target.flush()
 
 
 def term_text(t) -> str:
@@ -84,23 +105,70 @@ def _short(iri: str) -> str:
 
 
 def _table(results, out) -> int:
-    from rich.console import Console
-    from rich.table import Table
-
     names = [v.value for v in results.variables]
-    table = Table(*names, show_lines=False)
-    n = 0
-    for sol in results:
-        table.add_row(*[_cell(term_text(sol[v])) for v in names])
-        n += 1
-    Console(file=out, width=200 if not hasattr(out, "isatty") or not out.isatty() else None).print(table)
+    rows = [[_clip(term_text(sol[v])) for v in names] for sol in results]
+    tty = hasattr(out, "isatty") and out.isatty()
+    text = None if tty else _plain_table(names, rows, 200)
+    if text is not None:
+        out.write(text)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*names, show_lines=False)
+        for r in rows:
+            table.add_row(*[c.replace("[", r"\[") for c in r])
+        Console(file=out, width=None if tty else 200).print(table)
+    n = len(rows)
     out.write(f"{n} row{'s' if n != 1 else ''}\n")
     return n
 
 
-def _cell(s: str) -> str:
-    s = s.replace("[", r"\[")
+def _clip(s: str) -> str:
     return s if len(s) <= 120 else s[:117] + "..."
+
+
+_RICH_ONLY = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]|:[\w+-]+:")
+
+
+def _plain_table(names: list[str], rows: list[list[str]], width: int) -> str | None:
+    """The table exactly as rich draws it when it fits in `width` columns without wrapping, else
+    None.  Saves importing rich (slower than a small query) for the usual piped `kg query`."""
+    import unicodedata
+
+    def cells(s: str) -> int:
+        n = 0
+        for c in s:
+            if unicodedata.combining(c):
+                return -1
+            n += 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        return n
+
+    if not names:
+        return None
+    widths = []
+    for i, h in enumerate(names):
+        w = cells(h)
+        for r in rows:
+            if _RICH_ONLY.search(r[i]):
+                return None
+            w = max(w, cells(r[i]))
+            if w < 0:
+                return None
+        widths.append(w)
+    if sum(widths) + 3 * len(widths) + 1 > width or cells("".join(names)) < 0:
+        return None
+
+    def line(left: str, fill: str, mid: str, right: str) -> str:
+        return left + mid.join(fill * (w + 2) for w in widths) + right + "\n"
+
+    def row(vals: list[str], bar: str) -> str:
+        return bar + bar.join(" " + v + " " * (w - cells(v)) + " " for v, w in zip(vals, widths, strict=True)) + bar + "\n"
+
+    out = [line("┏", "━", "┳", "┓"), row(names, "┃"), line("┡", "━", "╇", "┩")]
+    out += [row(r, "│") for r in rows]
+    out.append(line("└", "─", "┴", "┘"))
+    return "".join(out)
 
 
 def saved_queries() -> dict[str, tuple[Path, str]]:

@@ -153,6 +153,7 @@ def resolve(doc: Doc, lex: lexmod.Lexicon | None = None) -> list[Entity]:
     return entities
 
 
+_KEEP_SURNAME = set("于余范姜沈谷岳卜")
 _SMALL_WORDS = {"of", "and", "for", "the", "de", "in", "on", "at", "&"}
 
 
@@ -187,7 +188,10 @@ def labels(ent: Entity, lex: lexmod.Lexicon) -> tuple[dict[str, str], list[tuple
             pref[script_of(e.names()[0]) if e.names() else "en"] = e.names()[0] if e.names() else e.id
     elif any("\u3400" <= c <= "\u9fff" for c in ent.key):
         pref["zh-Hans"] = ent.key
-        pref["zh-Hant"] = ent.key[0] + to_traditional(ent.key[1:]) if ent.cls == "Person" else to_traditional(ent.key)
+        trad = to_traditional(ent.key)
+        if ent.cls == "Person" and ent.key[0] in _KEEP_SURNAME:
+            trad = ent.key[0] + trad[1:]  # 于宗光 stays 于, not 於
+        pref["zh-Hant"] = trad
     else:
         pref["en"] = ent.key.title() if ent.cls == "Person" else _title(ent.key)
     alts = []

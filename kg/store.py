@@ -15,7 +15,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .graph import KGD, KGO, ONTOLOGY_GRAPH
+# The same names as kg.graph, spelled out here because importing kg.graph loads the lexicon and
+# resolution code, which read-only commands (`kg query`, `kg stats`) must not pay for.
+KGO = "https://w3id.org/kg/ontology#"
+KGD = "https://w3id.org/kg/doc/"
+ONTOLOGY_GRAPH = "https://w3id.org/kg/ontology"
 
 DEFAULT_STORE = "kg-store"
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
@@ -44,6 +48,10 @@ class KGStore:
             if "lock" in msg.lower():
                 raise StoreError(f"{self.path}: store is in use by another kg process ({msg})") from None
             raise StoreError(f"{self.path}: cannot open store ({msg})") from None
+        except RuntimeError as e:  # read-only open of a store whose creation was cut short
+            msg = " ".join(str(e).split())
+            raise StoreError(f"{self.path}: store was never completely created, likely an interrupted first build; "
+                             f"run 'kg build' again ({msg})") from None
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -87,9 +95,23 @@ class KGStore:
         old = next(self.ox.quads_for_pattern(g, marker, None, g), None)
         if old is not None and old.object.value == digest:
             return
-        quads = [ox.Quad(t.subject, t.predicate, t.object, g) for t in ox.parse(data, format=ox.RdfFormat.TURTLE)]
+        # Blank nodes (owl:unionOf lists, restrictions) get labels from the file's hash and their
+        # order, not random ones, so two builds of the same input give byte-identical N-Quads.
+        labels: dict[ox.BlankNode, ox.BlankNode] = {}
+
+        def stable(t):
+            if isinstance(t, ox.BlankNode):
+                return labels.setdefault(t, ox.BlankNode(f"onto{digest[:12]}x{len(labels)}"))
+            return t
+
+        quads = [ox.Quad(stable(t.subject), t.predicate, stable(t.object), g)
+                 for t in ox.parse(data, format=ox.RdfFormat.TURTLE)]
         quads.append(ox.Quad(g, marker, ox.Literal(digest), g))
-        self.replace_documents([(ONTOLOGY_GRAPH, quads)])
+        # Not through replace_documents: SPARQL INSERT DATA renames blank nodes at random.  Two
+        # transactions, each atomic: a crash between them leaves no ontology graph (and no
+        # marker), so the next build loads it again.
+        self.ox.update(f"DROP SILENT GRAPH <{ONTOLOGY_GRAPH}>")
+        self.ox.extend(quads)
 
     def flush(self) -> None:
         try:
@@ -182,6 +204,11 @@ def export_bytes(store, fmt: str, with_ontology: bool = False) -> bytes:
     return ox.serialize(triples, format=rdf_format, prefixes=prefixes) if prefixes else ox.serialize(triples, format=rdf_format)
 
 
+def iri_safe_name(name: str) -> str:
+    """A file name as an IRI path segment: what IRIs forbid (spaces, <>"{}|\\^`[]) %-escaped."""
+    return "".join(f"%{ord(c):02X}" if c in '<>"{}|\\^`#?%[]' or ord(c) <= 0x20 or ord(c) == 0x7F else c for c in name)
+
+
 class ImportError_(Exception):
     """An RDF file that cannot be imported; the store is left as it was."""
 
@@ -196,9 +223,10 @@ _IMPORT_FORMATS = {
 def import_file(store: KGStore, path: str, graph: str | None = None) -> int:
     """Load an RDF file with Oxigraph's bulk loader.
 
-    Triple formats go into one named graph per file, which is dropped again if the file turns
-    out malformed half way; quad formats are parsed once in full before anything is written.
-    RDF/XML with entity declarations is refused outright (no XXE, no billion laughs)."""
+    Triple formats go into one named graph per file (replacing what an earlier import of it
+    left there); every file is parsed once in full before anything is written, so a malformed
+    file leaves the store exactly as it was.  RDF/XML with entity declarations is refused
+    outright (no XXE, no billion laughs); JSON-LD remote contexts are never fetched."""
     p = Path(path)
     fmt = _IMPORT_FORMATS.get(p.suffix.lower())
     if fmt is None:
@@ -209,20 +237,24 @@ def import_file(store: KGStore, path: str, graph: str | None = None) -> int:
         head = p.read_bytes()
         if b"<!ENTITY" in head or b"<!entity" in head:
             raise ImportError_(f"{path}: RDF/XML with entity declarations is refused (external or expanding entities)")
-    target = ox.NamedNode(graph or f"https://w3id.org/kg/import/{p.name}")
+    try:
+        target = ox.NamedNode(graph or f"https://w3id.org/kg/import/{iri_safe_name(p.name)}")
+    except ValueError as e:
+        raise ImportError_(f"{graph or path}: not a valid graph IRI ({' '.join(str(e).split())})") from None
     before = len(store.ox)
     try:
+        for _ in ox.parse(path=str(p), format=fmt):  # validate in full before writing anything
+            pass
+    except (SyntaxError, ValueError, OSError) as e:
+        raise ImportError_(f"{path}: not valid {fmt.name}: {' '.join(str(e).split())}") from None
+    try:
         if fmt.supports_datasets:
-            for _ in ox.parse(path=str(p), format=fmt):
-                pass
             store.ox.bulk_load(path=str(p), format=fmt)
         else:
             if store.ox.contains_named_graph(target):
                 store.ox.remove_graph(target)
             store.ox.bulk_load(path=str(p), format=fmt, to_graph=target)
     except (SyntaxError, ValueError, OSError) as e:
-        if not fmt.supports_datasets:
-            store.ox.remove_graph(target)
-        raise ImportError_(f"{path}: not valid {fmt.name}: {' '.join(str(e).split())}") from None
+        raise ImportError_(f"{path}: cannot load: {' '.join(str(e).split())}") from None
     store.flush()
     return len(store.ox) - before

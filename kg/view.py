@@ -306,13 +306,24 @@ def _centrality(n: int, edges: list[tuple[int, int]]) -> list[float]:
 # --- the page ---------------------------------------------------------------------------------
 
 def _label(pref: dict[str, str], alts: set[str], iri: str, lang: str) -> str:
-    order = {"zh-Hans": ("zh-Hans", "zh-Hant", "en"), "zh-Hant": ("zh-Hant", "zh-Hans", "en"),
-             "en": ("en", "zh-Hans", "zh-Hant")}[lang]
-    for lk in order:
+    """The name in the chosen script: its prefLabel, else the other Chinese prefLabel converted,
+    else a surface form in that script, else any prefLabel, else the IRI's local name."""
+    from .normalise import script_of, to_simplified, to_traditional
+
+    if pref.get(lang):
+        return pref[lang]
+    if lang in ("zh-Hans", "zh-Hant"):
+        other = "zh-Hant" if lang == "zh-Hans" else "zh-Hans"
+        if pref.get(other):
+            return (to_simplified if lang == "zh-Hans" else to_traditional)(pref[other])
+        same = sorted((a for a in alts if script_of(a) in (lang, "zh")), key=lambda a: (len(a), a))
+        if same:
+            return same[0]
+    for lk in ("en", "zh-Hans", "zh-Hant") if lang == "en" else ("en",):
         if pref.get(lk):
             return pref[lk]
-    if lang != "en" and alts:
-        return sorted(alts, key=len)[0]
+    if alts:
+        return sorted(alts, key=lambda a: (len(a), a))[0]
     from urllib.parse import unquote
 
     return unquote(_local(iri))
@@ -396,16 +407,14 @@ def render_html(store, focus: str | None = None, depth: int = 2, query: str | No
     if rel_filter:  # with a relation filter, show only the entities those relations connect
         nodes = {s for s, _, _ in edges} | {o for _, _, o in edges}
 
+    from urllib.parse import unquote
+
     def names(e: str) -> set[str]:
-        return {v for v in pref.get(e, {}).values() if v} | alt.get(e, set()) | {_local(e)}
+        return {v for v in pref.get(e, {}).values() if v} | alt.get(e, set()) | {unquote(_local(e))}
 
     if focus:
         fk = fold_key(focus)
         seeds = {e for e in nodes if any(fold_key(n) == fk for n in names(e))}
-        if not seeds:
-            from urllib.parse import unquote
-
-            seeds = {e for e in nodes if fold_key(unquote(_local(e))) == fk}
         if not seeds:
             raise ViewError(f"no entity named {focus!r} in the graph")
         adj: dict[str, set[str]] = defaultdict(set)
