@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from . import lexicon as lexmod
 from .model import Doc
-from .normalise import fold, script_of, to_simplified, to_traditional
+from .normalise import fold, fold_key, script_of, to_simplified, to_traditional
 
 KGR = "https://w3id.org/kg/id/"
 
@@ -170,6 +170,17 @@ def _title(key: str) -> str:
     return " ".join(words)
 
 
+def _cased(ent: Entity) -> str:
+    """aisoc芯片 -> AI SoC芯片: the key with the capitals of a name form that folds to it."""
+    forms = []
+    for surf in ent.surfaces:
+        f = _MODIFIERS.sub("", to_simplified(surf).strip())
+        f = re.sub(r"(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])", "", f)
+        if fold_key(f) == fold_key(ent.key):
+            forms.append(f)
+    return min(forms) if forms else ent.key
+
+
 def labels(ent: Entity, lex: lexmod.Lexicon) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """(prefLabel per language, altLabels) of an entity.
 
@@ -187,8 +198,8 @@ def labels(ent: Entity, lex: lexmod.Lexicon) -> tuple[dict[str, str], list[tuple
         if not pref:
             pref[script_of(e.names()[0]) if e.names() else "en"] = e.names()[0] if e.names() else e.id
     elif any("\u3400" <= c <= "\u9fff" for c in ent.key):
-        pref["zh-Hans"] = ent.key
-        trad = to_traditional(ent.key)
+        pref["zh-Hans"] = _cased(ent) if re.search("[a-z]", ent.key) else ent.key
+        trad = to_traditional(pref["zh-Hans"])
         if ent.cls == "Person" and ent.key[0] in _KEEP_SURNAME:
             trad = ent.key[0] + trad[1:]  # 于宗光 stays 于, not 於
         pref["zh-Hant"] = trad
