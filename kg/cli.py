@@ -64,6 +64,11 @@ def _fast_query(args: list[str]) -> bool:
     except QueryError as e:  # raised while streaming: output has started, so fail as typer would
         print(f"kg: {e}", file=sys.stderr)
         sys.exit(2)
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError, RuntimeError) as e:  # met while results stream (a SERVICE that fails)
+        print(f"kg: query failed: {' '.join(str(e).split())}", file=sys.stderr)
+        sys.exit(2)
     return True
 
 
@@ -77,6 +82,15 @@ if sys.argv[1:2] == ["query"] and (__name__ == "__main__" or os.path.basename(sy
         sys.exit(130)
     except BrokenPipeError:
         os._exit(0)
+    except Exception as _e:  # the same one line as main() below gives
+        if os.environ.get("KG_DEBUG"):
+            raise
+        _store_mod = sys.modules.get("kg.store")
+        if _store_mod is not None and isinstance(_e, _store_mod.StoreError):
+            print(f"kg: {_e}", file=sys.stderr)
+        else:
+            print(f"kg: internal error: {type(_e).__name__}: {' '.join(str(_e).split())[:300]}", file=sys.stderr)
+        sys.exit(1)
 
 import typer  # noqa: E402
 
@@ -172,12 +186,16 @@ def build(
         report = run_build(kg_store, sources, jobs=jobs, force=force, progress=lambda _: bar.advance(task))
     for msg in report.skipped:
         typer.echo(f"kg: skipped {msg}", err=True)
-    s = kg_store.stats()
-    typer.echo(
-        f"built {report.documents} document(s), {report.unchanged} unchanged, {len(report.skipped) + len(errors)} skipped; "
-        f"store now holds {s['documents']} documents, {s['entities']} entities, {s['relations']} relations, "
-        f"{s['measurements']} measurements ({s['triples']} quads) in {kg_store.path}"
-    )
+    done = f"built {report.documents} document(s), {report.unchanged} unchanged, {len(report.skipped) + len(errors)} skipped; "
+    n_docs = len(kg_store.documents())
+    if report.documents * 20 >= n_docs:
+        s = kg_store.stats()
+        typer.echo(
+            f"{done}store now holds {s['documents']} documents, {s['entities']} entities, {s['relations']} relations, "
+            f"{s['measurements']} measurements ({s['triples']} quads) in {kg_store.path}"
+        )
+    else:  # the full counts scan the whole store: not worth it after a small incremental build (issue 6)
+        typer.echo(f"{done}store now holds {n_docs} documents in {kg_store.path} ('kg stats' counts the rest)")
     if report.skipped or errors:
         raise typer.Exit(3)
 
@@ -191,7 +209,7 @@ def export(
     endpoint: EndpointOpt = None,
     update_endpoint: UpdateEndpointOpt = None,
     store_endpoint: StoreEndpointOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig, nquads, ntriples, jsonld or rdfxml.")] = "trig",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig, nquads, ntriples, jsonld, rdfxml; graphml, gexf or csv (-o DIR) for the entity graph.")] = "trig",
     output: Annotated[str | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     with_ontology: Annotated[bool, typer.Option("--with-ontology", help="Include the ontology graph.")] = False,
 ) -> None:
@@ -250,6 +268,10 @@ def query(
         write_results(res, fmt)
     except QueryError as e:
         fail(str(e), 2)
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError, RuntimeError) as e:  # met while results stream (a SERVICE that fails)
+        fail(f"query failed: {' '.join(str(e).split())}", 2)
 
 
 @app.command()

@@ -10,6 +10,7 @@ All patterns match the folded text (simplified script, lower case), so they are 
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass
@@ -460,18 +461,23 @@ _ANAPHOR_CLASS = {
 
 def _select(cands: list[Cand]) -> tuple[list[Cand], list[Cand]]:
     """Longest non-overlapping candidates win (the lexicon on ties); contained lexicon names are
-    kept as nested mentions, since 武汉 inside 武汉光迅科技股份有限公司 is still a mention of Wuhan."""
+    kept as nested mentions, since 武汉 inside 武汉光迅科技股份有限公司 is still a mention of Wuhan.
+    Each character remembers which chosen mention owns it, so the choice is linear in the text."""
     order = sorted(cands, key=lambda c: (-(c.end - c.start), -c.prio, c.start))
+    size = max((c.end for c in cands), default=0)
+    owner = [-1] * size
     taken: list[Cand] = []
-    occupied: list[tuple[int, int]] = []
     nested: list[Cand] = []
+    seen_nested: set[tuple[int, int]] = set()
     for c in order:
-        clash = [(s, e) for s, e in occupied if s < c.end and c.start < e]
-        if not clash:
+        span = owner[c.start : c.end]
+        if all(o < 0 for o in span):
+            for k in range(c.start, c.end):
+                owner[k] = len(taken)
             taken.append(c)
-            occupied.append((c.start, c.end))
-        elif c.source == "lexicon" and all(s <= c.start and c.end <= e for s, e in clash):
-            if not any(n.start == c.start and n.end == c.end for n in nested):
+        elif c.source == "lexicon" and span[0] >= 0 and span.count(span[0]) == len(span):
+            if (c.start, c.end) not in seen_nested:
+                seen_nested.add((c.start, c.end))
                 nested.append(c)
     taken.sort(key=lambda c: c.start)
     nested.sort(key=lambda c: c.start)
@@ -605,13 +611,12 @@ def _word_ok(f: str, s: int, e: int) -> bool:
 
 
 def _in_body(doc: Doc, pos: int) -> bool:
-    return any(s <= pos < e for s, e in doc.body)
+    i = bisect.bisect_right(doc.body, (pos, float("inf"))) - 1
+    return i >= 0 and doc.body[i][0] <= pos < doc.body[i][1]
 
 
 def _to_mentions(doc: Doc, taken: list[Cand], nested: list[Cand], pairs: list[tuple[int, int, int, int]]) -> None:
     starts = [s.start for s in doc.sentences]
-    import bisect
-
     def sent_of(pos: int) -> int:
         i = bisect.bisect_right(starts, pos) - 1
         return i if i >= 0 and pos < doc.sentences[i].end else -1
@@ -987,14 +992,17 @@ def structural_relations(doc: Doc, lex: lexmod.Lexicon) -> None:
             seen.add((s, p, o))
             doc.relations.append(Relation(s, p, o, si, rule, conf))
 
+    top_starts = [ments[i].start for i in tops]
+    nested_orgs = [m for m in ments if m.source == "nested" and m.cls in ORG]
     for ni, n in enumerate(ments):
         if n.source != "nested":
             continue
-        outer = next((i for i in tops if ments[i].start <= n.start and n.end <= ments[i].end), None)
+        k = bisect.bisect_right(top_starts, n.start) - 1
+        outer = tops[k] if k >= 0 and n.end <= ments[tops[k]].end else None
         if outer is None:
             continue
         o = ments[outer]
-        inside_other = any(m.source == "nested" and m is not n and m.start <= n.start and n.end <= m.end and m.cls in ORG for m in ments)
+        inside_other = any(m is not n and m.start <= n.start and n.end <= m.end for m in nested_orgs)
         if n.cls in PLACE and n.cls != "Country" and not inside_other and o.cls not in PLACE and o.cls != "Person":
             add(outer, "locatedIn", ni, o.sentence, "name.place-in-name", 0.85 if o.cls not in ORG else 0.7)
         elif n.cls in ORG and o.cls in ORG and n.start == o.start:

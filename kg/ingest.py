@@ -141,7 +141,22 @@ def parse_bytes(data: bytes, doc_id: str, path: str, fmt: str) -> Doc:
         _header_metadata(doc)
     if not doc.body or sum(e - s for s, e in doc.body) < 2:
         raise IngestError(f"{path}: no article text found")
+    doc.publisher = _clean_name(doc.publisher)
+    doc.title = _clean_name(doc.title)
     return doc
+
+
+def _clean_name(name: str | None) -> str | None:
+    """Metadata without control, format, private-use, unassigned or replacement characters: a
+    publisher name becomes an entity IRI, and IRIs cannot hold those."""
+    if not name:
+        return name
+    import unicodedata
+
+    out = "".join(
+        (" " if c.isspace() else "") if unicodedata.category(c)[0] == "C" or c in "\ufffc\ufffd" else c for c in name
+    ).strip()
+    return out or None
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")

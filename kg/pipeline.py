@@ -24,7 +24,6 @@ from .model import Doc
 from .normalise import normalise
 from .resolve import add_publisher, resolve
 
-
 _STAGES = ("ingest.py", "normalise.py", "extract.py", "resolve.py", "graph.py", "model.py", "data/cues.json")
 
 

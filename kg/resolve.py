@@ -40,16 +40,26 @@ class Entity:
         return KGR + iri_safe(self.key)
 
 
+def _iri_char_ok(c: str) -> bool:
+    """RFC 3987 iunreserved / sub-delims / ':' '@' (ucschar ranges), minus what we reserve."""
+    o = ord(c)
+    if o < 0x80:
+        return c.isalnum() or c in "-._~!$&'()*+,;=:@"
+    return (0xA0 <= o <= 0xD7FF or 0xF900 <= o <= 0xFDCF or 0xFDF0 <= o <= 0xFFEF
+            or (0x10000 <= o <= 0xEFFFD and (o & 0xFFFF) < 0xFFFE))
+
+
 def iri_safe(key: str) -> str:
-    """Keep the key readable (CJK stays as it is) but legal inside an IRI."""
+    """Keep the key readable (CJK stays as it is) but legal inside an IRI: white space becomes
+    '_', anything an IRI may not hold is percent-encoded as UTF-8."""
     out = []
     for c in key:
         if c.isspace():
             out.append("_")
-        elif c in '<>"{}|\\^`#?%/[]' or ord(c) < 0x21:
-            out.append(f"%{ord(c):02X}")
-        else:
+        elif _iri_char_ok(c):
             out.append(c)
+        else:
+            out.append("".join(f"%{b:02X}" for b in c.encode("utf-8")))
     return "".join(out)
 
 

@@ -56,13 +56,25 @@ class KGStore:
     # --- writing ---------------------------------------------------------------------------
 
     def replace_documents(self, docs: Iterable[tuple[str, list[ox.Quad]]]) -> None:
-        """Replace the named graphs of several documents in one transaction."""
+        """Replace the named graphs of several documents, each document all or nothing.
+
+        Documents the store does not hold yet go in with one `Store.extend` (a transaction,
+        2-3x faster than the same quads as SPARQL INSERT DATA, which Oxigraph must parse);
+        documents that replace an existing graph go in one SPARQL update (DROP + INSERT), so a
+        build killed half way leaves each of them either old or new."""
         parts = []
+        new: list[ox.Quad] = []
         for iri, quads in docs:
+            g = ox.NamedNode(iri)
+            if not self.ox.contains_named_graph(g):
+                new.extend(q if q.graph_name == g else ox.Quad(q.subject, q.predicate, q.object, g) for q in quads)
+                continue
             parts.append(f"DROP SILENT GRAPH <{iri}>")
             if quads:
                 body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
                 parts.append(f"INSERT DATA {{ GRAPH <{iri}> {{\n{body}\n}} }}")
+        if new:
+            self.ox.extend(new)
         if parts:
             self.ox.update(" ;\n".join(parts))
 
@@ -160,10 +172,12 @@ WHERE {
   { ?st a rdf:Statement } UNION
   { ?q a <http://schema.org/QuantitativeValue> }
 }"""
+# Each statement lives in its document's graph, so the join runs inside GRAPH ?g: the same count,
+# about twice as fast on a large store as joining over the union default graph (issue 6).
 RELATIONS_QUERY = (
-    "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?st a <http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement> ;"
+    "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?st a <http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement> ;"
     " <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?s ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ;"
-    " <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o } }"
+    " <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o } } }"
 )
 
 
@@ -224,8 +238,8 @@ def import_file(store: KGStore, path: str, graph: str | None = None) -> int:
     """Load an RDF file with Oxigraph's bulk loader.
 
     Triple formats go into one named graph per file (replacing what an earlier import of it
-    left there); every file is parsed once in full before anything is written, so a malformed
-    file leaves the store exactly as it was.  RDF/XML with entity declarations is refused
+    left there); a malformed file leaves the store exactly as it was (a new graph is dropped
+    again, anything else is parsed once in full before anything is written).  RDF/XML with entity declarations is refused
     outright (no XXE, no billion laughs); JSON-LD remote contexts are never fetched."""
     p = Path(path)
     fmt = _IMPORT_FORMATS.get(p.suffix.lower())
@@ -242,11 +256,16 @@ def import_file(store: KGStore, path: str, graph: str | None = None) -> int:
     except ValueError as e:
         raise ImportError_(f"{graph or path}: not a valid graph IRI ({' '.join(str(e).split())})") from None
     before = len(store.ox)
-    try:
-        for _ in ox.parse(path=str(p), format=fmt):  # validate in full before writing anything
-            pass
-    except (SyntaxError, ValueError, OSError) as e:
-        raise ImportError_(f"{path}: not valid {fmt.name}: {' '.join(str(e).split())}") from None
+    # A triple file going into a graph that does not exist yet is loaded straight away: if it turns
+    # out malformed, dropping that one graph restores the store (this saves a full parse, about a
+    # sixth of the time of a large import; issue 6).  Everything else is validated first.
+    new_graph = not fmt.supports_datasets and not store.ox.contains_named_graph(target)
+    if not new_graph:
+        try:
+            for _ in ox.parse(path=str(p), format=fmt):  # validate in full before writing anything
+                pass
+        except (SyntaxError, ValueError, OSError) as e:
+            raise ImportError_(f"{path}: not valid {fmt.name}: {' '.join(str(e).split())}") from None
     try:
         if fmt.supports_datasets:
             store.ox.bulk_load(path=str(p), format=fmt)
@@ -255,6 +274,12 @@ def import_file(store: KGStore, path: str, graph: str | None = None) -> int:
                 store.ox.remove_graph(target)
             store.ox.bulk_load(path=str(p), format=fmt, to_graph=target)
     except (SyntaxError, ValueError, OSError) as e:
+        if new_graph:
+            if store.ox.contains_named_graph(target):
+                store.ox.remove_graph(target)
+            store.flush()
+            if not isinstance(e, OSError):
+                raise ImportError_(f"{path}: not valid {fmt.name}: {' '.join(str(e).split())}") from None
         raise ImportError_(f"{path}: cannot load: {' '.join(str(e).split())}") from None
     store.flush()
     return len(store.ox) - before
