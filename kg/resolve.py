@@ -79,14 +79,14 @@ def core_name(surface: str, lex: lexmod.Lexicon, org: bool = True) -> str:
     f = _MODIFIERS.sub("", f)
     if any("\u3400" <= c <= "\u9fff" for c in f):
         f = re.sub(r"\s+", "", f)
-        # 锦程光电科技 and 锦程光电 are one company; 光迅科技 keeps its 科技 (光迅 alone is too short)
-        if re.search(r"[\u4e00-\u9fff]{4,}(?:科技|技术)$", f):
-            f = f[:-2]
     for s, e, eid in sorted(lex.find(f), key=lambda x: x[0]):
         # Chinese names lead with their city (武汉光迅科技); English ones keep it (Taiwan Semiconductor)
         if s == 0 and e < len(f) - 1 and not f.isascii() and lex.entries[eid].type in ("City", "Province", "District", "Country"):
             f = f[e:]
             break
+    # 锦程光电科技 and 锦程光电 are one company; 光迅科技 keeps its 科技 (光迅 alone is too short)
+    if re.search(r"[\u4e00-\u9fff]{4,}(?:科技|技术)$", f):
+        f = f[:-2]
     return f
 
 
