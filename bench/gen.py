@@ -22,15 +22,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-KGO = "https://w3id.org/kg/ontology#"
-KGR = "https://w3id.org/kg/id/"
-KGD = "https://w3id.org/kg/doc/"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-PROV = "http://www.w3.org/ns/prov#"
-DCT = "http://purl.org/dc/terms/"
-SCHEMA = "http://schema.org/"
+from kg.graph import DCT, KGD, KGO, PROV, RDF, SCHEMA, SKOS, XSD  # noqa: F401  (the vocabulary kg writes)
+from kg.resolve import KGR
 
 # --- names ------------------------------------------------------------------------------------
 

@@ -16,7 +16,6 @@ Only the standard library's urllib speaks HTTP; every failure is a one-line `Sto
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import os
 import socket
@@ -28,7 +27,7 @@ from collections.abc import Iterable, Iterator
 import pyoxigraph as ox
 
 from .graph import KGD, KGO, ONTOLOGY_GRAPH
-from .store import ONTOLOGY_DIR, StoreError, query_stats
+from .store import StoreError, ontology_source, query_stats
 
 # Content negotiation: the server picks a results format for SELECT/ASK and an RDF format for
 # CONSTRUCT/DESCRIBE, and the response's Content-Type says which one came back.
@@ -364,11 +363,10 @@ class RemoteStore:
 
     def ensure_ontology(self) -> None:
         """Load ontology/kg.ttl into its own graph when it is missing or has changed."""
-        ttl = ONTOLOGY_DIR / "kg.ttl"
-        if not ttl.exists():
+        source = ontology_source()
+        if source is None:
             return
-        data = ttl.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
+        data, digest = source
         rows = self._select(f"SELECT ?h WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ <{ONTOLOGY_GRAPH}> <{KGO}contentHash> ?h }} }}")
         if any(r["h"].value == digest for r in rows):
             return

@@ -33,6 +33,15 @@ def store_path(path: str | None) -> str:
     return path or os.environ.get("KG_STORE") or DEFAULT_STORE
 
 
+def ontology_source() -> tuple[bytes, str] | None:
+    """The ontology file's bytes and their sha256, or None when it is not shipped."""
+    ttl = ONTOLOGY_DIR / "kg.ttl"
+    if not ttl.exists():
+        return None
+    data = ttl.read_bytes()
+    return data, hashlib.sha256(data).hexdigest()
+
+
 class KGStore:
     def __init__(self, path: str | None = None, read_only: bool = False, create: bool = True) -> None:
         self.path = store_path(path)
@@ -97,11 +106,10 @@ class KGStore:
 
     def ensure_ontology(self) -> None:
         """Load ontology/kg.ttl into its own graph when it is missing or has changed."""
-        ttl = ONTOLOGY_DIR / "kg.ttl"
-        if not ttl.exists():
+        source = ontology_source()
+        if source is None:
             return
-        data = ttl.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
+        data, digest = source
         g = ox.NamedNode(ONTOLOGY_GRAPH)
         marker = ox.NamedNode(KGO + "contentHash")
         old = next(self.ox.quads_for_pattern(g, marker, None, g), None)
