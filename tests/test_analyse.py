@@ -8,7 +8,6 @@ plainly are relied on (extraction is still improving).
 from __future__ import annotations
 
 import csv
-import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +21,8 @@ from kg.cli import app
 from kg.ingest import iter_sources
 from kg.pipeline import build
 from kg.store import KGStore
+
+from .conftest import read_only
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -40,16 +41,6 @@ def seed(tmp_path_factory) -> KGStore:
     report = build(store, list(iter_sources([str(SEED)])))
     assert report.documents == 1 and not report.skipped
     return read_only(store)
-
-
-def read_only(store: KGStore) -> KGStore:
-    """Close the writing handle and reopen read-only, as the CLI commands open the store: a
-    read-only open beside a live writer in the same process can catch RocksDB mid-compaction."""
-    store.flush()
-    path = store.path
-    del store
-    gc.collect()
-    return KGStore(path, read_only=True)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ the seed article has no data for (supply chains) also run on a small hand-writte
 
 from __future__ import annotations
 
-import gc
 import re
 import shutil
 from pathlib import Path
@@ -21,6 +20,8 @@ from kg.normalise import fold_key
 from kg.pipeline import build
 from kg.query import saved_queries
 from kg.store import KGStore
+
+from .conftest import read_only
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -38,16 +39,6 @@ def _build(store_dir: Path, paths: list[Path]) -> KGStore:
     report = build(store, list(iter_sources([str(p) for p in paths])))
     assert report.documents == len(paths) and not report.skipped
     return read_only(store)
-
-
-def read_only(store: KGStore) -> KGStore:
-    """Close the writing handle and reopen read-only, as `kg query` opens the store: a read-only
-    open beside a live writer in the same process can catch RocksDB mid-compaction."""
-    store.flush()
-    path = store.path
-    del store
-    gc.collect()
-    return KGStore(path, read_only=True)
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,8 @@ from kg.cli import app
 from kg.remote import RemoteStore, default_endpoints
 from kg.store import KGStore, StoreError, export_bytes
 
+from .conftest import stop_process
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 SEED = CORPUS / "wuxi-compute-2025-09-06.zh-Hant.txt"
@@ -69,13 +71,7 @@ class Server:
                 time.sleep(0.05)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 @pytest.fixture

@@ -8,19 +8,18 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 
-from kg.serve import ServeConfig, make_server
 from kg.store import KGStore
+
+from .conftest import running
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -39,18 +38,6 @@ def build_store(directory: Path) -> Path:
                        cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     return directory
-
-
-@contextmanager
-def running(store, **options):
-    server = make_server(store, "127.0.0.1", 0, ServeConfig(quiet=True, **options))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")

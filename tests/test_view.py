@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import stop_process
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "corpus" / "wuxi-compute-2025-09-06.zh-Hant.txt"
 KG = [sys.executable, "-m", "kg.cli"]
@@ -226,13 +228,7 @@ class Chromium:
             if getattr(self, "ws", None):
                 self.ws.close()
         finally:
-            if self.proc.poll() is None:
-                self.proc.terminate()
-                try:
-                    self.proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
+            stop_process(self.proc)
             shutil.rmtree(self.tmp, ignore_errors=True)
 
     def __enter__(self):

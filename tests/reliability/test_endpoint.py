@@ -19,8 +19,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.serve import ServeConfig, make_server, uses_keyword
+from kg.serve import uses_keyword
 from kg.store import KGStore
+
+from ..conftest import running
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
@@ -35,18 +37,6 @@ INSERT = f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}added> <{EX}by> <{EX}update> }} 
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-@contextmanager
-def running(store, **options):
-    server = make_server(store, "127.0.0.1", 0, ServeConfig(quiet=True, **options))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def request(server, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
