@@ -275,12 +275,9 @@ def import_file(store: KGStore, path: str, graph: str | None = None) -> int:
         except (SyntaxError, ValueError, OSError) as e:
             raise ImportError_(f"{path}: not valid {fmt.name}: {' '.join(str(e).split())}") from None
     try:
-        if fmt.supports_datasets:
-            store.ox.bulk_load(path=str(p), format=fmt)
-        else:
-            if store.ox.contains_named_graph(target):
-                store.ox.remove_graph(target)
-            store.ox.bulk_load(path=str(p), format=fmt, to_graph=target)
+        if not fmt.supports_datasets and store.ox.contains_named_graph(target):
+            store.ox.remove_graph(target)
+        _bulk_load(store.ox, p, fmt, None if fmt.supports_datasets else target)
     except (SyntaxError, ValueError, OSError) as e:
         if new_graph:
             if store.ox.contains_named_graph(target):
@@ -291,3 +288,70 @@ def import_file(store: KGStore, path: str, graph: str | None = None) -> int:
         raise ImportError_(f"{path}: cannot load: {' '.join(str(e).split())}") from None
     store.flush()
     return len(store.ox) - before
+
+
+IMPORT_CHUNK = 32 << 20  # bytes of N-Triples/N-Quads per bulk load when loading in parallel
+
+
+def _bulk_load(db: ox.Store, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode | None) -> None:
+    """Oxigraph's bulk loader, on every core for line-based files.
+
+    One `bulk_load` call runs on about one core; N-Triples and N-Quads can be cut at line ends
+    and the pieces loaded by several calls at once (pyoxigraph releases the GIL), which is about
+    1.7x faster on two cores (issue 6).  Blank node labels are scoped to one call, so a file that
+    has any (`_:`) is loaded in one call; so is everything else and anything small."""
+    import queue
+    import re
+    import threading
+
+    threads = min(4, os.cpu_count() or 1)
+    line_based = fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
+    size = path.stat().st_size
+    if threads < 2 or not line_based or size < 2 * IMPORT_CHUNK // 4 or _has_blank_nodes(path):
+        db.bulk_load(path=str(path), format=fmt, to_graph=graph)
+        return
+    chunk = max(IMPORT_CHUNK // 4, min(IMPORT_CHUNK, size // threads + 1))
+    work: queue.Queue[tuple[int, bytes] | None] = queue.Queue(maxsize=threads)
+    errors: list[tuple[int, Exception]] = []
+
+    def worker() -> None:
+        while (item := work.get()) is not None:
+            if errors:
+                continue  # drain: the import has failed already
+            first_line, data = item
+            try:
+                db.bulk_load(data, format=fmt, to_graph=graph)
+            except Exception as e:  # re-raised in the caller's thread
+                errors.append((first_line, e))
+
+    pool = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    try:
+        line = 1
+        with open(path, "rb") as f:
+            while not errors and (data := f.read(chunk)):
+                data += f.readline()
+                work.put((line, data))
+                line += data.count(b"\n")
+    finally:
+        for _ in pool:
+            work.put(None)
+        for t in pool:
+            t.join()
+    if errors:
+        first_line, e = min(errors, key=lambda x: x[0])
+        if isinstance(e, SyntaxError):  # line numbers count from the start of the file, not of the piece
+            msg = re.sub(r"\bline (\d+)", lambda m: f"line {int(m.group(1)) + first_line - 1}", str(e))
+            raise SyntaxError(msg) from None
+        raise e
+
+
+def _has_blank_nodes(path: Path) -> bool:
+    with open(path, "rb") as f:
+        tail = b""
+        while block := f.read(8 << 20):
+            if b"_:" in tail + block[:1] or b"_:" in block:
+                return True
+            tail = block[-1:]
+    return False
