@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
 
 # --- fast path for `kg query` (issue 6) ------------------------------------------------------
 # Importing typer (and the pydantic it loads) takes longer than a query on a small store, so a
@@ -91,6 +90,8 @@ if sys.argv[1:2] == ["query"] and (__name__ == "__main__" or os.path.basename(sy
         else:
             print(f"kg: internal error: {type(_e).__name__}: {' '.join(str(_e).split())[:300]}", file=sys.stderr)
         sys.exit(1)
+
+from typing import Annotated  # noqa: E402  (after the fast path: 5 ms kg query does not need)
 
 import typer  # noqa: E402
 
@@ -584,13 +585,21 @@ def serve(
                                               help="Bearer token for updates (prefer the environment variable).")] = None,
     allow_service: Annotated[bool, typer.Option("--allow-service", help="Allow SERVICE (and LOAD): the server then fetches remote URLs.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No request log on stderr.")] = False,
+    memory: Annotated[bool, typer.Option("--memory", help="Answer from an in-memory copy of the store: queries 3-8x faster, "
+                                         "about 0.5 GB of RAM per million quads; read-only, a snapshot taken at start.")] = False,
 ) -> None:
     """Serve the store as a SPARQL 1.1 endpoint (/sparql), with a query page (/query) and the viewer (/)."""
     from .serve import ServeConfig, make_server
 
     if allow_update and not token:
         fail("--allow-update needs --token T (or KG_SERVE_TOKEN)", 2)
+    if allow_update and memory:
+        fail("--memory serves a read-only snapshot; it cannot be combined with --allow-update", 2)
     kg_store = open_store(store, read_only=not allow_update)
+    if memory:
+        n = kg_store.load_into_memory()
+        if not quiet:
+            typer.echo(f"kg serve: {n} quads loaded into memory", err=True)
     config = ServeConfig(timeout=timeout, max_rows=max_rows, max_body=max_body, max_queries=max_queries,
                          allow_update=allow_update, token=token, allow_service=allow_service, quiet=quiet)
     try:

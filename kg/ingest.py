@@ -65,15 +65,15 @@ def iter_sources(paths: Iterable[str | os.PathLike], errors: list[str] | None = 
     for p in paths:
         root = Path(p)
         if root.is_dir():
-            found: list[Path] = []
+            found: list[tuple[str, str]] = []  # (path, path relative to root); strings: a folder may hold 100,000 files
             for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
                 dirnames.sort()
+                rel_dir = os.path.relpath(dirpath, root)
                 for name in sorted(filenames):
-                    f = Path(dirpath) / name
-                    if f.suffix.lower() in SUFFIXES and not name.startswith(".") and not _is_readme(name):
-                        found.append(f)
-            for f in found:
-                src = Source(f, _doc_id(f.relative_to(root)))
+                    if os.path.splitext(name)[1].lower() in SUFFIXES and not name.startswith(".") and not _is_readme(name):
+                        found.append((os.path.join(dirpath, name), name if rel_dir == "." else os.path.join(rel_dir, name)))
+            for f, rel in found:
+                src = Source(Path(f), _doc_id(rel))
                 if unique(src):
                     yield src
         elif root.exists() or root.is_symlink():
@@ -81,7 +81,7 @@ def iter_sources(paths: Iterable[str | os.PathLike], errors: list[str] | None = 
                 if errors is not None:
                     errors.append(f"{root}: not a .txt, .md or .html file")
                 continue
-            src = Source(root, _doc_id(Path(root.name)))
+            src = Source(root, _doc_id(root.name))
             if unique(src):
                 yield src
         elif errors is not None:
@@ -93,9 +93,13 @@ def _is_readme(name: str) -> bool:
     return name.lower().split(".")[0] in ("readme", "license", "changelog")
 
 
-def _doc_id(rel: Path) -> str:
-    stem = str(rel.with_suffix("")) if rel.suffix.lower() in SUFFIXES else str(rel)
-    return re.sub(r"[^\w.\-/]+", "_", stem.replace(os.sep, "/")).strip("_") or "doc"
+_ID_JUNK = re.compile(r"[^\w.\-/]+")
+
+
+def _doc_id(rel: str) -> str:
+    stem, ext = os.path.splitext(rel)
+    stem = stem if ext.lower() in SUFFIXES else rel
+    return _ID_JUNK.sub("_", stem.replace(os.sep, "/")).strip("_") or "doc"
 
 
 def read_document(src: Source) -> Doc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -24,6 +25,7 @@ from .model import Doc
 from .normalise import normalise
 from .resolve import add_publisher, resolve
 
+COMPACT_CHARS = 2_000_000  # text built above which the store may be compacted at the end (a few % of the build)
 _STAGES = ("ingest.py", "normalise.py", "extract.py", "resolve.py", "graph.py", "model.py", "data/cues.json")
 
 
@@ -116,9 +118,13 @@ def build(
     report = BuildReport()
     store.ensure_ontology()
     todo: list[Source] = []
+    sources = list(sources)
+    # Many inputs: every stored state in one scan; a few: one lookup each (the store may be huge).
+    hashes = store.document_hashes(fp) if not force and len(sources) >= 64 else None
     for src in sources:
         if not force:
-            h, f = store.document_state(doc_iri(src.doc_id))
+            iri = doc_iri(src.doc_id)
+            h, f = (hashes.get(iri), fp) if hashes is not None else store.document_state(iri)
             if h is not None and f == fp and _same_hash(src, h):
                 report.unchanged += 1
                 if progress:
@@ -154,16 +160,38 @@ def build(
 
     if jobs > 1 and len(todo) > 1:
         import multiprocessing as mp
+        import threading
+
+        # Pool.imap hands out every task at once, so when writing is slower than extracting,
+        # finished documents pile up in this process: at most `window` are in flight instead.
+        window = threading.Semaphore(jobs * 8)
+        stop = threading.Event()
+
+        def feed():
+            for s in todo:
+                window.acquire()
+                if stop.is_set():  # the build failed: let the pool's feeder thread finish
+                    return
+                yield (s, fp)
 
         ctx = mp.get_context("fork")
         with ctx.Pool(jobs) as pool:
-            for res in pool.imap(_process_fp, [(s, fp) for s in todo], chunksize=4):
-                consume(res)
+            try:
+                for res in pool.imap(_process_fp, feed(), chunksize=4):
+                    window.release()
+                    consume(res)
+            finally:
+                stop.set()
+                window.release(len(todo))
     else:
         for src in todo:
             consume(process(src, fp))
     flush()
-    store.flush()
+    # Compaction rewrites the whole store: worth it when this build wrote a good part of it.
+    if report.chars >= COMPACT_CHARS and report.documents * 4 >= len(store.documents()):
+        store.compact()
+    else:
+        store.flush()
     return report
 
 
@@ -174,9 +202,19 @@ def _process_fp(args: tuple[Source, str]) -> Result:
 def _same_hash(src: Source, stored: str) -> bool:
     from .ingest import MAX_BYTES
 
-    try:  # a FIFO or device where a file used to be would block or never end
-        if not src.path.is_file() or src.path.stat().st_size > MAX_BYTES:
-            return False
-        return hashlib.sha256(src.path.read_bytes()).hexdigest() == stored
+    try:  # non-blocking open, then fstat: a FIFO or device where a file used to be must not block
+        fd = os.open(src.path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         return False
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
+            return False
+        data = os.read(fd, st.st_size + 1)
+        while len(data) <= st.st_size and (more := os.read(fd, st.st_size + 1 - len(data))):
+            data += more  # short reads
+        return hashlib.sha256(data).hexdigest() == stored
+    except OSError:
+        return False
+    finally:
+        os.close(fd)

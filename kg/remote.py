@@ -280,6 +280,10 @@ class RemoteStore:
                 self._states[r["g"].value] = (r["h"].value, f.value if f is not None else None)
         return self._states.get(iri, (None, None))
 
+    def document_hashes(self, fingerprint: str) -> dict[str, str]:
+        self.document_state("")
+        return {g: h for g, (h, f) in (self._states or {}).items() if h and f == fingerprint}
+
     def stats(self) -> dict[str, int]:
         out = query_stats(self)
         row = self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]
@@ -378,6 +382,9 @@ class RemoteStore:
     def flush(self) -> None:
         """Nothing to flush (every request is committed by the server); forgets cached state."""
         self._states = None
+
+    def compact(self) -> None:
+        """Nothing to do: the server manages its own storage."""
 
     # --- checks ----------------------------------------------------------------------------
 

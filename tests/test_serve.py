@@ -288,3 +288,46 @@ def test_cli_allow_update_needs_token(tmp_path):
     r = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--store", str(tmp_path), "--allow-update"],
                        cwd=ROOT, capture_output=True, text=True, timeout=30, env=env)
     assert r.returncode == 2 and "--token" in r.stderr
+
+
+def test_memory_snapshot_holds_exactly_the_stored_quads(seed):
+    disk = KGStore(str(seed), read_only=True, create=False)
+    on_disk = {str(q) for q in disk.ox}
+    assert any(isinstance(q.subject, ox.BlankNode) for q in disk.ox)  # the ontology's lists and restrictions
+    mem = KGStore(str(seed), read_only=True, create=False)
+    assert mem.load_into_memory() == len(on_disk)
+    assert mem.in_memory and {str(q) for q in mem.ox} == on_disk  # blank nodes keep their labels
+    q = COUNT_DOCS
+    assert [str(r[0]) for r in mem.query(q)] == [str(r[0]) for r in disk.query(q)]
+
+
+def test_cli_serve_memory_answers_from_a_snapshot(tmp_path):
+    store = build_store(tmp_path / "store")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", "0", "--memory"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("kg serve: http://127.0.0.1:"), (line, proc.stderr.read() if proc.poll() else "")
+        base = line.split()[2]
+        status, _, body = fetch(base + "sparql?" + urllib.parse.urlencode({"query": COUNT_DOCS}))
+        assert status == 200 and _count(body) == "1"
+        # The store on disk is free for a writer meanwhile; the server keeps answering from its snapshot.
+        extra = tmp_path / "more"
+        extra.mkdir()
+        (extra / "note.txt").write_text("Hua Hong Semiconductor opened a new fab in Wuxi.\n", "utf-8")
+        r = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(extra), "--store", str(store), "-q"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        status, _, body = fetch(base + "sparql?" + urllib.parse.urlencode({"query": COUNT_DOCS}))
+        assert status == 200 and _count(body) == "1"
+        assert "quads loaded into memory" in proc.stderr.readline()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_cli_serve_memory_refuses_updates(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--store", str(tmp_path), "--memory", "--allow-update",
+                        "--token", "t"], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and "--memory" in r.stderr and "Traceback" not in r.stderr
