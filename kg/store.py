@@ -337,7 +337,7 @@ def import_file(store: KGStore, path: str, graph: str | None = None) -> int:
     return len(store.ox) - before
 
 
-IMPORT_CHUNK = 32 << 20  # bytes of N-Triples/N-Quads per bulk load when loading in parallel
+IMPORT_CHUNK = 64 << 20  # bytes of N-Triples/N-Quads per bulk load when loading in parallel
 
 
 def _bulk_load(db: ox.Store, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode | None) -> None:
@@ -357,7 +357,10 @@ def _bulk_load(db: ox.Store, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode 
     if threads < 2 or not line_based or size < 2 * IMPORT_CHUNK // 4 or _has_blank_nodes(path):
         db.bulk_load(path=str(path), format=fmt, to_graph=graph)
         return
-    chunk = max(IMPORT_CHUNK // 4, min(IMPORT_CHUNK, size // threads + 1))
+    # Pieces of at most IMPORT_CHUNK bytes, their number a multiple of the threads, so that no
+    # thread is left loading the last piece alone.
+    pieces = threads * -(-size // (threads * IMPORT_CHUNK))
+    chunk = max(IMPORT_CHUNK // 4, size // pieces + 1)
     work: queue.Queue[tuple[int, bytes] | None] = queue.Queue(maxsize=threads)
     errors: list[tuple[int, Exception]] = []
 
