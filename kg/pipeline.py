@@ -163,8 +163,9 @@ def build(
         import threading
 
         # Pool.imap hands out every task at once, so when writing is slower than extracting,
-        # finished documents pile up in this process: at most `window` are in flight instead.
-        window = threading.Semaphore(jobs * 8)
+        # finished documents pile up in this process: at most `window` are in flight instead
+        # (a few MB; it must stay well above a batch, or workers idle while a batch is written).
+        window = threading.Semaphore(jobs * 64)
         stop = threading.Event()
 
         def feed():
