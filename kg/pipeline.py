@@ -25,6 +25,7 @@ from .model import Doc
 from .normalise import normalise
 from .resolve import add_publisher, resolve
 
+WINDOW_PER_JOB = 64  # finished documents in flight per worker process (see build)
 COMPACT_CHARS = 2_000_000  # text built above which the store may be compacted at the end (a few % of the build)
 _STAGES = ("ingest.py", "normalise.py", "extract.py", "resolve.py", "graph.py", "model.py", "data/cues.json")
 
@@ -165,7 +166,8 @@ def build(
         # Pool.imap hands out every task at once, so when writing is slower than extracting,
         # finished documents pile up in this process: at most `window` are in flight instead
         # (a few MB; it must stay well above a batch, or workers idle while a batch is written).
-        window = threading.Semaphore(jobs * 64)
+        chunk = 4  # tasks per hand-out; the window must hold two hand-outs or the feeder waits forever
+        window = threading.Semaphore(max(jobs * WINDOW_PER_JOB, 2 * chunk))
         stop = threading.Event()
 
         def feed():
@@ -178,7 +180,7 @@ def build(
         ctx = mp.get_context("fork")
         with ctx.Pool(jobs) as pool:
             try:
-                for res in pool.imap(_process_fp, feed(), chunksize=4):
+                for res in pool.imap(_process_fp, feed(), chunksize=chunk):
                     window.release()
                     consume(res)
             finally:
