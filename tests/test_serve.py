@@ -11,6 +11,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,7 +20,7 @@ from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 
 from kg.store import KGStore
 
-from .conftest import running
+from .conftest import running, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -260,15 +261,23 @@ def test_pages(server):
     assert status == 200 and headers["Content-Type"].startswith("text/html") and b"<html" in body.lower()
 
 
-def test_cli_serve_prints_url_and_answers(seed, server):
-    store = seed  # also open read-only in this process: read-only opens coexist
+@contextmanager
+def cli_server(store: Path, *flags: str):
+    """`kg serve --store STORE --port 0 FLAGS` as a child process; yields (process, base URL)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", "0", "--quiet"],
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", "0", *flags],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         line = proc.stdout.readline()
         assert line.startswith("kg serve: http://127.0.0.1:"), (line, proc.stderr.read() if proc.poll() else "")
-        base = line.split()[2]
+        yield proc, line.split()[2]
+    finally:
+        stop_process(proc)
+
+
+def test_cli_serve_prints_url_and_answers(seed, server):
+    store = seed  # also open read-only in this process: read-only opens coexist
+    with cli_server(store, "--quiet") as (proc, base):
         port = int(base.rsplit(":", 1)[1].strip("/"))
         assert port != 0
         status, _, body = fetch(base + "sparql?" + urllib.parse.urlencode({"query": COUNT_DOCS}))
@@ -278,9 +287,6 @@ def test_cli_serve_prints_url_and_answers(seed, server):
                              headers={"Content-Type": "application/x-www-form-urlencoded",
                                       "Authorization": "Bearer x"})
         assert status == 403
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_cli_allow_update_needs_token(tmp_path):
@@ -303,13 +309,7 @@ def test_memory_snapshot_holds_exactly_the_stored_quads(seed):
 
 def test_cli_serve_memory_answers_from_a_snapshot(tmp_path):
     store = build_store(tmp_path / "store")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", "0", "--memory"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        line = proc.stdout.readline()
-        assert line.startswith("kg serve: http://127.0.0.1:"), (line, proc.stderr.read() if proc.poll() else "")
-        base = line.split()[2]
+    with cli_server(store, "--memory") as (proc, base):
         status, _, body = fetch(base + "sparql?" + urllib.parse.urlencode({"query": COUNT_DOCS}))
         assert status == 200 and _count(body) == "1"
         # The store on disk is free for a writer meanwhile; the server keeps answering from its snapshot.
@@ -322,9 +322,6 @@ def test_cli_serve_memory_answers_from_a_snapshot(tmp_path):
         status, _, body = fetch(base + "sparql?" + urllib.parse.urlencode({"query": COUNT_DOCS}))
         assert status == 200 and _count(body) == "1"
         assert "quads loaded into memory" in proc.stderr.readline()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_cli_serve_memory_refuses_updates(tmp_path):
