@@ -1,9 +1,11 @@
 """Store: the on-disk Oxigraph database behind every command.
 
-Writes go through single SPARQL updates (DROP the document's graph + INSERT its new quads), and
-Oxigraph runs each update as one transaction: a build killed at any moment leaves every
-document either fully in or fully absent.  Queries see the union of all document graphs as the
-default graph.  `rdflib()` gives the same store through oxrdflib for code that wants rdflib.
+Each batch of documents is written in transactions (new documents with one `Store.extend`,
+replaced ones with one SPARQL update that drops and re-inserts their graphs): a build killed at
+any moment leaves every document either fully in or fully absent.  Written data is flushed from
+RocksDB's memtables every 200k quads, so memory stays bounded by the batch (issue 6).  Queries
+see the union of all document graphs as the default graph.  `rdflib()` gives the same store
+through oxrdflib for code that wants rdflib; `load_into_memory()` swaps in an in-memory copy.
 """
 
 from __future__ import annotations
