@@ -20,11 +20,8 @@ from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 
 from kg.store import KGStore
 
-from .conftest import running, stop_process
-
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-ARTICLE = CORPUS / "wuxi-compute-2025-09-06.zh-Hant.txt"
+from .conftest import ROOT, running, stop_process
+from .conftest import SEED as ARTICLE
 
 KGO = "https://w3id.org/kg/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"

@@ -22,11 +22,9 @@ import pytest
 from kg.serve import uses_keyword
 from kg.store import KGStore
 
-from ..conftest import running
+from ..conftest import ROOT, running
+from ..conftest import SEED as ARTICLE
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-ARTICLE = CORPUS / "wuxi-compute-2025-09-06.zh-Hant.txt"
 KGO = "https://w3id.org/kg/ontology#"
 EX = "http://example.org/"
 TOKEN = "s3cret-token-for-tests"
@@ -334,21 +332,21 @@ def test_body_limit_boundary(ro_store):
         assert status == 413
 
 
+def _raw_post(server, rest: bytes) -> bytes:
+    """A POST /sparql written byte by byte (headers after Content-Type, then any body); the
+    first bytes of the answer."""
+    with socket.create_connection(server.server_address[:2], timeout=10) as sock:
+        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n" + rest)
+        return sock.recv(4096)
+
+
 def test_expect_continue_gets_413_before_the_body(ro):
-    host, port = ro.server_address[:2]
-    with socket.create_connection((host, port), timeout=10) as sock:
-        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-                     b"Content-Length: 50000000\r\nExpect: 100-continue\r\n\r\n")
-        head = sock.recv(4096)
+    head = _raw_post(ro, b"Content-Length: 50000000\r\nExpect: 100-continue\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 413")
 
 
 def test_body_without_length_is_refused(ro):
-    host, port = ro.server_address[:2]
-    with socket.create_connection((host, port), timeout=10) as sock:
-        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-                     b"Transfer-Encoding: chunked\r\n\r\n6\r\nASK {}\r\n0\r\n\r\n")
-        head = sock.recv(4096)
+    head = _raw_post(ro, b"Transfer-Encoding: chunked\r\n\r\n6\r\nASK {}\r\n0\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 411")
 
 
