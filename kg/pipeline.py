@@ -27,7 +27,7 @@ from .resolve import add_publisher, resolve
 
 WINDOW_PER_JOB = 64  # finished documents in flight per worker process (see build)
 COMPACT_CHARS = 2_000_000  # text built above which the store may be compacted at the end (a few % of the build)
-_STAGES = ("ingest.py", "normalise.py", "extract.py", "resolve.py", "graph.py", "model.py", "data/cues.json")
+_STAGES = ("ingest.py", "normalise.py", "extract", "resolve.py", "graph.py", "model.py", "data/cues.json", "models")
 
 
 def fingerprint() -> str:
@@ -37,8 +37,23 @@ def fingerprint() -> str:
     h.update(lexmod.load().fingerprint.encode())
     pkg = resources.files("kg")
     for name in _STAGES:
-        h.update(pkg.joinpath(name).read_bytes())
+        for part in _files(pkg.joinpath(name)):
+            h.update(part.read_bytes())
     return h.hexdigest()[:16]
+
+
+def _files(node) -> list:
+    """A resource file, or every file below a resource folder (a stage package, the models), in
+    name order; a missing folder counts as empty."""
+    if node.is_file():
+        return [node]
+    if not node.is_dir():
+        return []
+    out = []
+    for child in sorted(node.iterdir(), key=lambda c: c.name):
+        if child.name != "__pycache__":
+            out += _files(child)
+    return out
 
 
 def run(doc: Doc, lex: lexmod.Lexicon | None = None) -> tuple[Doc, list]:

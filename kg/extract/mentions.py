@@ -1,0 +1,174 @@
+"""Combining candidates: choose non-overlapping mentions, keep nested ones, resolve anaphors."""
+
+from __future__ import annotations
+
+import bisect
+
+from .. import lexicon as lexmod
+from ..model import Doc, Mention
+from .common import ORG, Cand
+from .lexmatch import _lexicon_cands
+from .rules import (
+    _ANAPHOR,
+    _ANAPHOR_CLASS,
+    _BARE_ANAPHOR,
+    _EN_ANAPHOR,
+    _alias_defs,
+    _chip_cands,
+    _en_rule_cands,
+    _list_members,
+    _org_before_title,
+    _person_cands,
+    _short_name,
+    _zh_rule_cands,
+)
+
+# --- choosing mentions ---------------------------------------------------------------------
+
+
+def _select(cands: list[Cand]) -> tuple[list[Cand], list[Cand]]:
+    """Longest non-overlapping candidates win (the lexicon on ties); contained lexicon names are
+    kept as nested mentions, since 武汉 inside 武汉光迅科技股份有限公司 is still a mention of Wuhan.
+    Each character remembers which chosen mention owns it, so the choice is linear in the text."""
+    order = sorted(cands, key=lambda c: (-(c.end - c.start), -c.prio, c.start))
+    size = max((c.end for c in cands), default=0)
+    owner = [-1] * size
+    taken: list[Cand] = []
+    nested: list[Cand] = []
+    seen_nested: set[tuple[int, int]] = set()
+    for c in order:
+        span = owner[c.start : c.end]
+        if all(o < 0 for o in span):
+            for k in range(c.start, c.end):
+                owner[k] = len(taken)
+            taken.append(c)
+        elif c.source == "lexicon" and span[0] >= 0 and span.count(span[0]) == len(span):
+            if (c.start, c.end) not in seen_nested:
+                seen_nested.add((c.start, c.end))
+                nested.append(c)
+    taken.sort(key=lambda c: c.start)
+    nested.sort(key=lambda c: c.start)
+    return taken, nested
+
+
+def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, int, int]], list[tuple[int, int]]]:
+    """Choose the document's mentions; return name definitions and the parentheses to hide."""
+    f = doc.folded
+    lex_cands = [c for c in _lexicon_cands(doc, lex) if _in_body(doc, c.start)]
+    lex_spans = {c.end: c for c in lex_cands}
+    sent_start = {s.start: i for i, s in enumerate(doc.sentences)}
+    rule = _zh_rule_cands(doc, lex_spans, sent_start) + _en_rule_cands(doc) + _person_cands(doc)
+    cands = lex_cands + rule
+    cands += _chip_cands(doc, cands)
+    pairs, hidden = _alias_defs(doc, cands)
+    full_cls = {(c.start, c.end): c.cls for c in cands}
+    for s0, e0, a0, a1 in pairs:
+        cands.append(Cand(a0, a1, full_cls.get((s0, e0), ""), "alias", None, 2))
+    cands += _org_before_title(doc, cands)
+    cands += _list_members(doc, cands)
+    # Names found by rules are searched again across the document (bare 张建中 after 首席执行官张建中),
+    # and so is the short form of a full company name (星河微电子 after 星河微电子股份有限公司).
+    seen = {}
+    for c in list(cands):
+        if c.source.startswith("rule:org") and c.cls in ORG:
+            short = _short_name(f[c.start : c.end])
+            if short and short != f[c.start : c.end] and short not in seen:
+                seen[short] = Cand(c.start, c.end, c.cls, "rule:org.short")
+    for c in cands:
+        if c.source.startswith("rule:") or c.source == "alias":
+            key = f[c.start : c.end]
+            if len(key) >= 2 and (not key.isascii() or len(key) >= 3):
+                seen.setdefault(key, c)
+    for key, c0 in seen.items():
+        k = f.find(key)
+        while k >= 0:
+            e = k + len(key)
+            if (k, e) != (c0.start, c0.end) and _in_body(doc, k) and _word_ok(f, k, e):
+                cands.append(Cand(k, e, c0.cls, "gazetteer", c0.key, 2))
+            k = f.find(key, k + 1)
+    for m in _ANAPHOR.finditer(f):
+        cands.append(Cand(m.start(), m.end(), "", "anaphor:" + m.group(2), None, 0))
+    for m in _EN_ANAPHOR.finditer(f):
+        cands.append(Cand(m.start(), m.end(), "", "anaphor:公司", None, 0))
+    for sent in doc.sentences:  # a bare head noun opening a clause refers back too (中心节点依托…, ，公司创始人…)
+        for k in [sent.start] + [i + 1 for i in range(sent.start, sent.end) if f[i] in ",，"]:
+            m = _BARE_ANAPHOR.match(f, k)
+            if m:
+                cands.append(Cand(m.start(), m.end(), "", "anaphor:" + m.group(1), None, 0))
+    cands = [c for c in cands if not any(h0 <= c.start < h1 for h0, h1 in hidden) or c.source == "alias"]
+    taken, nested = _select(cands)
+    _to_mentions(doc, taken, nested, pairs)
+    return pairs, hidden
+
+
+def _word_ok(f: str, s: int, e: int) -> bool:
+    if f[s].isascii() and f[s].isalnum() and s > 0 and f[s - 1].isascii() and f[s - 1].isalnum():
+        return False
+    return not (f[e - 1].isascii() and f[e - 1].isalnum() and e < len(f) and f[e].isascii() and f[e].isalnum())
+
+
+def _in_body(doc: Doc, pos: int) -> bool:
+    i = bisect.bisect_right(doc.body, (pos, float("inf"))) - 1
+    return i >= 0 and doc.body[i][0] <= pos < doc.body[i][1]
+
+
+def _to_mentions(doc: Doc, taken: list[Cand], nested: list[Cand], pairs: list[tuple[int, int, int, int]]) -> None:
+    starts = [s.start for s in doc.sentences]
+    def sent_of(pos: int) -> int:
+        i = bisect.bisect_right(starts, pos) - 1
+        return i if i >= 0 and pos < doc.sentences[i].end else -1
+
+    span_cls = {(c.start, c.end): c for c in taken + nested}
+    # alias mentions take the class of the name they abbreviate
+    alias_of = {(a0, a1): (s, e) for s, e, a0, a1 in pairs}
+    ments: list[Mention] = []
+    for c in taken:
+        cls = c.cls
+        if c.source == "alias" or (not cls and (c.start, c.end) in alias_of):
+            full = span_cls.get(alias_of.get((c.start, c.end), (-1, -1)))
+            cls = full.cls if full else "Organization"
+        if c.source == "gazetteer" and not cls:
+            cls = "Organization"
+        ments.append(Mention(c.start, c.end, doc.text[c.start : c.end], cls, c.source, c.key, sent_of(c.start)))
+    top_count = len(ments)
+    for c in nested:
+        m = Mention(c.start, c.end, doc.text[c.start : c.end], c.cls, "nested", c.key, sent_of(c.start))
+        ments.append(m)
+    # anaphors: the latest earlier top-level mention of a fitting class
+    for i in range(top_count):
+        m = ments[i]
+        if not m.source.startswith("anaphor:"):
+            continue
+        head = m.source.split(":", 1)[1]
+        allowed = _ANAPHOR_CLASS.get(head, ())
+        best = None
+        if allowed == ORG:
+            # "the company" / 公司 is the article's subject: the organisation named most often so
+            # far (the first named of them on a tie), not merely the last one named
+            counts: dict[str, list[int]] = {}
+            for j in range(i):
+                a = ments[j]
+                if a.cls in ORG and not a.source.startswith("anaphor"):
+                    counts.setdefault(a.key or doc.folded[a.start : a.end], []).append(j)
+            if counts:
+                best = max(counts.values(), key=lambda js: (len(js), -js[0]))[-1]
+        for j in range(i - 1, -1, -1) if best is None else ():
+            a = ments[j]
+            if a.cls in allowed and not a.source.startswith("anaphor"):
+                if best is None:
+                    best = j
+                if doc.folded[a.start : a.end].endswith(head):
+                    best = j
+                    break
+        if best is None:
+            m.cls = ""
+        else:
+            m.cls = ments[best].cls
+            m.key = f"@{best}"
+    doc.mentions = [m for m in ments if m.cls]
+    # re-point anaphor references after filtering
+    index = {id(m): k for k, m in enumerate(doc.mentions)}
+    for m in doc.mentions:
+        if m.key and m.key.startswith("@"):
+            target = ments[int(m.key[1:])]
+            m.key = f"@{index[id(target)]}" if id(target) in index else None

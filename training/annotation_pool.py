@@ -1,0 +1,106 @@
+"""Draw the sentences for kg's own relation annotation set (stand-off) from ../shared/datasets.
+
+Deterministic (seed 13).  Excludes every line of the validation splits that kg's training holds
+out (CLUENER lines whose number is a multiple of 10, MSRA sentences whose number is a multiple of
+10, FinRE valid.txt) and every line of kg-relations-dev, so annotations can train without leaking.
+Writes one JSON line per sentence: dataset, line (1-based), sentence offset (THUCNews: into the
+article after the tab), text.  The text goes to the annotators' scratch folder, never into the repo.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+import sys
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+
+
+def _dev_lines() -> set[tuple[str, int]]:
+    out = set()
+    for f in (SHARED / "kg-relations-dev").glob("*.jsonl"):
+        for ln in f.read_text(encoding="utf-8").splitlines():
+            r = json.loads(ln)
+            out.add((r["dataset"], r["line"]))
+    return out
+
+
+def cluener(dev: set) -> list[dict]:
+    out = []
+    for i, ln in enumerate((SHARED / "cluener2020/train.json").read_text(encoding="utf-8").splitlines(), 1):
+        r = json.loads(ln)
+        n = sum(len(v) for t, d in r["label"].items() if t in {"company", "organization", "government", "name", "address"} for v in d.values())
+        if i % 10 and n >= 2 and ("cluener2020/train.json", i) not in dev:
+            out.append({"dataset": "cluener2020/train.json", "line": i, "offset": 0, "text": r["text"]})
+    return out
+
+
+def finre(dev: set) -> list[dict]:
+    seen, out = set(), []
+    for i, ln in enumerate((SHARED / "finre/train.txt").read_text(encoding="utf-8").splitlines(), 1):
+        parts = ln.split("\t")
+        if len(parts) == 4 and parts[3] not in seen and ("finre/train.txt", i) not in dev:
+            seen.add(parts[3])
+            out.append({"dataset": "finre/train.txt", "line": i, "offset": 0, "text": parts[3]})
+    return out
+
+
+def msra() -> list[dict]:
+    out, chars, tags, n = [], [], [], 0
+    with gzip.open(SHARED / "msra/msra_train_from_dh.bio.gz", "rt", encoding="utf-8") as fh:
+        for ln in list(fh) + [""]:
+            ln = ln.rstrip("\n")
+            if ln:
+                c, t = ln.split("\t")
+                chars.append(c)
+                tags.append(t)
+                continue
+            if chars:
+                n += 1
+                if n % 10 and sum(t.startswith("B-") for t in tags) >= 2 and 15 <= len(chars) <= 150:
+                    out.append({"dataset": "msra/msra_train_from_dh.bio.gz", "line": n, "offset": 0, "text": "".join(chars)})
+                chars, tags = [], []
+    return out
+
+
+_SENT = re.compile(r"[^。！？!?]+[。！？!?]?")
+
+
+def thucnews() -> list[dict]:
+    out = []
+    for i, ln in enumerate((SHARED / "thucnews/cnews_tech_finance.tsv").read_text(encoding="utf-8").splitlines(), 1):
+        body = ln.split("\t", 1)[1]
+        for m in _SENT.finditer(body):
+            s = m.group()
+            if 20 <= len(s.strip()) <= 160 and re.search(r"公司|集团|银行|基金|推出|发布|合作|投资|收购|董事|总裁|CEO|位于", s):
+                out.append({"dataset": "thucnews/cnews_tech_finance.tsv", "line": i, "offset": m.start(), "text": s})
+    return out
+
+
+def main(out_dir: str, n_annotators: int = 4) -> None:
+    rnd = random.Random(13)
+    dev = _dev_lines()
+    pools = {"cluener": cluener(dev), "finre": finre(dev), "msra": msra(), "thucnews": thucnews()}
+    take = {"cluener": 360, "finre": 360, "msra": 200, "thucnews": 120}
+    chosen = []
+    for name, k in take.items():
+        chosen += rnd.sample(pools[name], min(k, len(pools[name])))
+    rnd.shuffle(chosen)
+    per = len(chosen) // n_annotators
+    double = per // 10
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    for a in range(n_annotators):
+        own = chosen[a * per : (a + 1) * per]
+        prev = (a - 1) % n_annotators  # every annotator also does the first tenth of the previous one's share
+        extra = [dict(r, double=True) for r in chosen[prev * per : prev * per + double]]
+        with open(Path(out_dir) / f"pool_{'abcd'[a]}.jsonl", "w", encoding="utf-8") as fh:
+            for r in own + extra:
+                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        print(f"annotator {'abcd'[a]}: {len(own)} own + {len(extra)} double", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
