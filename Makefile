@@ -22,7 +22,7 @@ browser:
 demo: $(STAMP)
 	rm -rf demo-store
 	$(BIN)/kg build examples --store demo-store
-	$(BIN)/kg query --store demo-store -f queries/demo.rq
+	$(BIN)/kg query --store demo-store -f demo
 	@if $(BIN)/kg --help | grep -q " viz "; then \
 	  $(BIN)/kg viz --store demo-store -o demo-graph.html && echo "viewer written to demo-graph.html"; fi
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+QUERY_DIR = Path(__file__).resolve().parent / "queries"
 
 
 class QueryError(Exception):

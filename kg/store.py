@@ -26,7 +26,7 @@ DEFAULT_STORE = "kg-store"
 # Oxigraph's RocksDB keeps written data in memtables (several per index) until they are flushed:
 # a 10,000-article build grew to 2.7 GB without this, and stays near 0.2 GB with it (issue 6).
 FLUSH_QUADS = 200_000
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+ONTOLOGY_DIR = Path(__file__).resolve().parent / "ontology"
 
 
 class StoreError(Exception):

@@ -1,4 +1,10 @@
-"""Shared fixtures: paths to the shared corpus and gold, and a built seed store."""
+"""Shared fixtures: the project's own articles and a store built from them; paths to the shared
+corpus, gold and datasets (../shared, present in CI, absent from a plain clone) and a seed store.
+
+Tests that need ../shared call `require_shared()` (or carry `@pytest.mark.shared`): without it
+they skip, all with the one reason NO_SHARED.  Everything else uses the project's own articles:
+examples/ and tests/articles/ (`project_store`).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,34 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 SEED = CORPUS / "wuxi-compute-2025-09-06.zh-Hant.txt"
 GOLD = SHARED / "eval" / "wuxi-compute-2025-09-06.gold.json"
+DATASETS = SHARED / "datasets"
+HAVE_SHARED = SEED.exists()
+NO_SHARED = (f"needs the shared seed article, gold and datasets in {SHARED}/ "
+             "(absent from a plain clone; CI provides them)")
+
+EXAMPLES = ROOT / "examples"
+ARTICLES = ROOT / "tests" / "articles"
+# The project's own articles: the six examples and the short test articles (three scripts).
+PROJECT_ARTICLES = [EXAMPLES, *sorted(ARTICLES.glob("*.txt"))]
+# One article of our own in traditional script with site junk around the body, where a test
+# needs "an article" and not the seed in particular.
+PROJECT_ARTICLE = EXAMPLES / "jincheng-accelink-cpo-2025-09-11.zh-Hant.txt"
+
+
+def require_shared() -> None:
+    """Skip the calling test or fixture, with the one reason NO_SHARED, when ../shared is absent."""
+    if not HAVE_SHARED:
+        pytest.skip(NO_SHARED)
+
+
+def pytest_report_header(config):
+    return f"../shared: {'present' if HAVE_SHARED else 'absent: tests that need it skip (' + NO_SHARED + ')'}"
+
+
+@pytest.fixture(autouse=True)
+def _shared_marker(request):
+    if request.node.get_closest_marker("shared"):
+        require_shared()
 
 
 def build_store(paths, store_dir, **kw):
@@ -30,9 +64,30 @@ def build_store(paths, store_dir, **kw):
 
 @pytest.fixture(scope="session")
 def seed_store(tmp_path_factory):
+    require_shared()
     d = tmp_path_factory.mktemp("seed") / "store"
     store = build_store([SEED], d)
     yield store
+
+
+@pytest.fixture(scope="session")
+def project_store_path(tmp_path_factory) -> Path:
+    """A store built from the project's own articles (PROJECT_ARTICLES), closed after the build:
+    open it read-only (`KGStore(str(path), read_only=True, create=False)`) or copy it."""
+    d = tmp_path_factory.mktemp("project") / "store"
+    store = build_store(PROJECT_ARTICLES, d)
+    store.flush()
+    del store
+    gc.collect()
+    return d
+
+
+@pytest.fixture(scope="session")
+def project_store(project_store_path):
+    """The project's own articles as a read-only store (see project_store_path)."""
+    from kg.store import KGStore
+
+    return KGStore(str(project_store_path), read_only=True, create=False)
 
 
 @contextmanager

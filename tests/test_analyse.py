@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -22,11 +21,8 @@ from kg.ingest import iter_sources
 from kg.pipeline import build
 from kg.store import KGStore
 
-from .conftest import read_only
+from .conftest import SEED, read_only, require_shared
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
-SEED = CORPUS / "wuxi-compute-2025-09-06.zh-Hant.txt"
 KGR = "https://w3id.org/kg/id/"
 KGO = "https://w3id.org/kg/ontology#"
 
@@ -35,8 +31,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory) -> KGStore:
-    if not SEED.exists():
-        pytest.skip(f"seed article missing: {SEED}")
+    require_shared()
     store = KGStore(str(tmp_path_factory.mktemp("seed") / "store"))
     report = build(store, list(iter_sources([str(SEED)])))
     assert report.documents == 1 and not report.skipped

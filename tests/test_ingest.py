@@ -9,6 +9,7 @@ from kg.ingest import IngestError, Source, find_body, parse_bytes, read_document
 from .conftest import SEED
 
 
+@pytest.mark.shared
 def test_seed_body_drops_navigation_and_spam():
     doc = read_document(Source(SEED, "seed"))
     body = "\n".join(doc.text[s:e] for s, e in doc.body)
@@ -18,6 +19,7 @@ def test_seed_body_drops_navigation_and_spam():
     assert body.rstrip().endswith("各家都不相同。”")
 
 
+@pytest.mark.shared
 def test_seed_metadata():
     doc = read_document(Source(SEED, "seed"))
     assert doc.date == "2025-09-06"

@@ -1,4 +1,4 @@
-"""ontology/kg.ttl and ontology/shapes.ttl against docs/design.md.
+"""kg/ontology/kg.ttl and kg/ontology/shapes.ttl against docs/design.md.
 
 Validation is run exactly as the rest of kg should run it:
 
@@ -21,8 +21,8 @@ from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SH, SKOS
 
 ROOT = Path(__file__).resolve().parents[1]
-ONTOLOGY_PATH = ROOT / "ontology" / "kg.ttl"
-SHAPES_PATH = ROOT / "ontology" / "shapes.ttl"
+ONTOLOGY_PATH = ROOT / "kg" / "ontology" / "kg.ttl"
+SHAPES_PATH = ROOT / "kg" / "ontology" / "shapes.ttl"
 DESIGN_PATH = ROOT / "docs" / "design.md"
 
 KGO = Namespace("https://w3id.org/kg/ontology#")

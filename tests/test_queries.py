@@ -21,11 +21,8 @@ from kg.pipeline import build
 from kg.query import saved_queries
 from kg.store import KGStore
 
-from .conftest import read_only
+from .conftest import SEED, read_only, require_shared
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
-SEED = CORPUS / "wuxi-compute-2025-09-06.zh-Hant.txt"
 SEED_TITLE = "AI催生算力大變局,無錫給出“芯解法”"
 
 REQUIRED = {
@@ -43,16 +40,14 @@ def _build(store_dir: Path, paths: list[Path]) -> KGStore:
 
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory) -> KGStore:
-    if not SEED.exists():
-        pytest.skip(f"seed article missing: {SEED}")
+    require_shared()
     return _build(tmp_path_factory.mktemp("seed") / "store", [SEED])
 
 
 @pytest.fixture(scope="module")
 def two_docs(tmp_path_factory) -> KGStore:
     """The seed article plus a copy of it dated two weeks later: every fact has two sources."""
-    if not SEED.exists():
-        pytest.skip(f"seed article missing: {SEED}")
+    require_shared()
     d = tmp_path_factory.mktemp("two")
     copy = d / "wuxi-compute-copy-2025-09-20.zh-Hant.txt"
     text = SEED.read_text("utf-8")
@@ -89,11 +84,11 @@ def test_required_questions_exist():
 
 
 @pytest.mark.parametrize("name", sorted(saved_queries()))
-def test_question_is_documented_and_runs(seed, name):
+def test_question_is_documented_and_runs(project_store, name):
     path, what = saved_queries()[name]
     first = path.read_text("utf-8").splitlines()[0]
     assert first.startswith("# ") and len(what) > 15, f"{path.name}: first line must be '# what it answers'"
-    run(seed, name)  # raises on a bad query
+    run(project_store, name)  # raises on a bad query
 
 
 @pytest.mark.parametrize("name", sorted(saved_queries()))
@@ -103,7 +98,7 @@ def test_questions_filter_languages_with_langmatches(name):
     assert not re.search(r"lang\(\s*\?\w+\s*\)\s*(=|!=|IN\b)", text, re.I)
 
 
-def test_cli_lists_and_resolves_saved_questions(seed):
+def test_cli_lists_saved_questions():
     from typer.testing import CliRunner
 
     from kg.cli import app
@@ -112,6 +107,13 @@ def test_cli_lists_and_resolves_saved_questions(seed):
     assert r.exit_code == 0
     for name in REQUIRED:
         assert name in r.stdout
+
+
+def test_cli_resolves_saved_questions(seed):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
     r = CliRunner().invoke(app, ["query", "--store", seed.path, "-f", "sources-of-validation", "--format", "csv"])
     assert r.exit_code == 0, r.output
     assert "驗證環境" in r.stdout
