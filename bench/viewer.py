@@ -21,7 +21,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 import pyoxigraph as ox  # noqa: E402
 
@@ -118,7 +117,7 @@ def pyvis_default(names, edges, path: Path) -> None:
 
 
 def draw_time(page: Path, cap: float) -> tuple[float | None, float | None]:
-    from test_view import Chromium
+    from tests.test_view import Chromium  # a package import: test_view's own relative imports resolve
 
     with Chromium(width=1400, height=900) as br:
         br.add_init_script(HOOK)

@@ -79,14 +79,9 @@ def _local(iri: str) -> str:
 
 
 def _lang_key(tag: str) -> str | None:
-    t = (tag or "").lower()
-    if t.startswith("en"):
-        return "en"
-    if t in ("zh-hant", "zh-tw", "zh-hk") or t.startswith("zh-hant"):
-        return "zh-Hant"
-    if t in ("zh-hans", "zh-cn", "zh") or t.startswith("zh-hans"):
-        return "zh-Hans"
-    return None
+    from .labels import lang_key
+
+    return lang_key(tag)
 
 
 def _rows(store, sparql: str):
@@ -181,16 +176,13 @@ def _describe(store) -> tuple[dict, dict, dict]:
     filt = f'FILTER(STRSTARTS(STR(?e), "{KGR}"))'
     for r in _rows(store, f"SELECT ?e ?c WHERE {{ ?e a ?c {filt} FILTER(STRSTARTS(STR(?c), STR(kgo:))) }}"):
         classes[r["e"].value].add(_local(r["c"].value))
+    from .labels import pick_pref
+
     for r in _rows(store, f"SELECT ?e ?l WHERE {{ ?e skos:prefLabel ?l {filt} }}"):
         e, lit = r["e"].value, r["l"]
-        lk = _lang_key(lit.language or "") or "zh-Hans"
-        cur = pref[e].get(lk)
-        if cur is None or lit.value < cur:  # deterministic when several; the others stay names
-            pref[e][lk] = lit.value
-            if cur is not None:
-                alt[e].add(cur)
-        elif lit.value != cur:
-            alt[e].add(lit.value)
+        lost = pick_pref(pref[e], _lang_key(lit.language or "") or "zh-Hans", lit.value)
+        if lost is not None:  # deterministic when several; the others stay names
+            alt[e].add(lost)
     for r in _rows(store, f"SELECT ?e ?l WHERE {{ ?e skos:altLabel ?l {filt} }}"):
         alt[r["e"].value].add(r["l"].value)
     for e, ls in pref.items():  # a name is listed once
@@ -244,6 +236,32 @@ def _facts(store) -> dict[tuple[str, str, str], list[dict]]:
     return out
 
 
+def _measurements(store, entities: set[str]) -> dict[str, list[dict]]:
+    """Numbers stated about each entity (kgo:hasMeasurement), with sentence and document, newest first."""
+    q = f"""PREFIX schema: <http://schema.org/>
+      SELECT ?e ?v ?u ?k ?y ?t ?d ?title ?date ?url WHERE {{
+        ?e kgo:hasMeasurement ?m . ?m schema:value ?v .
+        OPTIONAL {{ ?m schema:unitText ?u }} OPTIONAL {{ ?m kgo:quantityKind ?k }} OPTIONAL {{ ?m kgo:year ?y }}
+        OPTIONAL {{ ?m prov:wasDerivedFrom ?s . ?s kgo:text ?t ; dcterms:isPartOf ?d .
+                   OPTIONAL {{ ?d dcterms:title ?title }} OPTIONAL {{ ?d dcterms:date ?date }} OPTIONAL {{ ?d dcterms:source ?url }} }}
+        FILTER(STRSTARTS(STR(?e), "{KGR}")) }}"""
+    out: dict[str, list[dict]] = defaultdict(list)
+    seen = set()
+    for r in _rows(store, q):
+        e = r["e"].value
+        if e not in entities:
+            continue
+        m = {k: _v(r[v]) for k, v in (("value", "v"), ("unit", "u"), ("kind", "k"), ("year", "y"), ("text", "t"),
+                                       ("doc", "d"), ("title", "title"), ("date", "date"), ("url", "url"))}
+        sig = (e, m["value"], m["unit"], m["kind"], m["year"], m["text"], m["doc"])
+        if sig not in seen:
+            seen.add(sig)
+            out[e].append(m)
+    for ms in out.values():
+        ms.sort(key=lambda m: (m["date"] or "", m["kind"] or "", m["value"] or ""), reverse=True)
+    return out
+
+
 # --- layout -----------------------------------------------------------------------------------
 
 def layout(n: int, edges: list[tuple[int, int]], seed: int = 7) -> list[tuple[float, float]]:
@@ -289,6 +307,62 @@ def _scale(xs: list[float], ys: list[float], n: int) -> list[tuple[float, float]
     return [(round((x - cx) * k, 1), round((y - cy) * k, 1)) for x, y in zip(xs, ys, strict=True)]
 
 
+FONT = 14  # node label font size in canvas units (the vis options below)
+
+
+def label_width(text: str) -> float:
+    """Width of a node label in canvas units: CJK glyphs are a full em, others about 0.6 em."""
+    import unicodedata
+
+    return sum(FONT if unicodedata.east_asian_width(c) in "WF" else 0.6 * FONT for c in text) + 6
+
+
+def spread_labels(pos: list[tuple[float, float]], boxes: list[tuple[float, float]], iters: int = 400,
+                  gap: float = 4.0) -> list[tuple[float, float]]:
+    """Nudge nodes apart until no two (node + label below it) boxes overlap.
+
+    vis draws a label centred under its node at a fixed size in canvas units, so boxes that do not
+    overlap here never overlap at any zoom.  `boxes` is (label width, node radius) per node.  Each
+    overlapping pair is pushed apart along the axis that needs the smaller move, half each; a grid
+    of cells as large as the largest box keeps a pass near-linear.  Deterministic."""
+    n = len(pos)
+    if n < 2:
+        return pos
+    xs, ys = [p[0] for p in pos], [p[1] for p in pos]
+    half = [max(w / 2, r) for w, r in boxes]  # horizontal half extent
+    top = [r for _, r in boxes]  # extent above the centre
+    bottom = [r + FONT * 1.5 for _, r in boxes]  # node, then one line of label
+    cw = 2 * max(half) + gap
+    ch = max(top) + max(bottom) + gap
+    for _ in range(iters):
+        grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for i in range(n):
+            grid[(math.floor(xs[i] / cw), math.floor(ys[i] / ch))].append(i)
+        moved = False
+        for (gx, gy), members in grid.items():
+            near = [j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in grid.get((gx + dx, gy + dy), ())]
+            for i in members:
+                for j in near:
+                    if j <= i:
+                        continue
+                    ox = min(xs[i] + half[i], xs[j] + half[j]) - max(xs[i] - half[i], xs[j] - half[j]) + gap
+                    oy = min(ys[i] + bottom[i], ys[j] + bottom[j]) - max(ys[i] - top[i], ys[j] - top[j]) + gap
+                    if ox <= 0 or oy <= 0:
+                        continue
+                    moved = True
+                    if ox < oy:
+                        d = 1.0 if (xs[i], i) >= (xs[j], j) else -1.0
+                        xs[i] += d * ox / 2
+                        xs[j] -= d * ox / 2
+                    else:
+                        d = 1.0 if (ys[i], i) >= (ys[j], j) else -1.0
+                        ys[i] += d * oy / 2
+                        ys[j] -= d * oy / 2
+        if not moved:
+            break
+    return [(round(x, 1), round(y, 1)) for x, y in zip(xs, ys, strict=True)]
+
+
 def _centrality(n: int, edges: list[tuple[int, int]]) -> list[float]:
     try:
         import igraph as ig
@@ -306,27 +380,10 @@ def _centrality(n: int, edges: list[tuple[int, int]]) -> list[float]:
 # --- the page ---------------------------------------------------------------------------------
 
 def _label(pref: dict[str, str], alts: set[str], iri: str, lang: str) -> str:
-    """The name in the chosen script: its prefLabel, else the other Chinese prefLabel converted,
-    else a surface form in that script, else any prefLabel, else the IRI's local name."""
-    from .normalise import script_of, to_simplified, to_traditional
+    """The one name shown for an entity: kg.labels.choose, the rule the CLI follows too."""
+    from .labels import choose
 
-    if pref.get(lang):
-        return pref[lang]
-    if lang in ("zh-Hans", "zh-Hant"):
-        other = "zh-Hant" if lang == "zh-Hans" else "zh-Hans"
-        if pref.get(other):
-            return (to_simplified if lang == "zh-Hans" else to_traditional)(pref[other])
-        same = sorted((a for a in alts if script_of(a) in (lang, "zh")), key=lambda a: (len(a), a))
-        if same:
-            return same[0]
-    for lk in ("en", "zh-Hans", "zh-Hant") if lang == "en" else ("en",):
-        if pref.get(lk):
-            return pref[lk]
-    if alts:
-        return sorted(alts, key=lambda a: (len(a), a))[0]
-    from urllib.parse import unquote
-
-    return unquote(_local(iri))
+    return choose(pref, alts, iri, lang)
 
 
 def _pick_class(cs: set[str], parents: dict[str, str]) -> str | None:
@@ -353,12 +410,34 @@ def _norm_lang(lang: str) -> str:
     raise ViewError(f"unknown language {lang!r}; choose zh-Hans, zh-Hant or en")
 
 
-def render_html(store, focus: str | None = None, depth: int = 2, query: str | None = None, lang: str = "zh-Hans",
+def render_html(store, focus: str | None = None, depth: int = 2, query: str | None = None, lang: str | None = None,
                 relations=None, types=None, min_confidence: float | None = None, max_nodes: int = 2000) -> str:
     """The viewer page for the store (or a focus neighbourhood / query sub-graph) as one HTML string."""
+    return render_page(store, focus=focus, depth=depth, query=query, lang=lang, relations=relations, types=types,
+                       min_confidence=min_confidence, max_nodes=max_nodes)[0]
+
+
+def _ontology_classes(store) -> set[str]:
+    q = f"""SELECT DISTINCT ?c WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?c a <http://www.w3.org/2002/07/owl#Class> }}
+      FILTER(STRSTARTS(STR(?c), STR(kgo:))) }}"""
+    return {_local(r["c"].value) for r in _rows(store, q)} - {"Document", "Sentence"}
+
+
+def _refuse_unknown(kind: str, asked: list[str], valid: set[str]) -> None:
+    """One line naming what was not understood and every value that would have been."""
+    unknown = [x for x in asked if x not in valid]
+    if unknown:
+        raise ViewError(f"unknown {kind}(s): {', '.join(unknown)}; valid: {', '.join(sorted(valid))}")
+
+
+def render_page(store, focus: str | None = None, depth: int = 2, query: str | None = None, lang: str | None = None,
+                relations=None, types=None, min_confidence: float | None = None, max_nodes: int = 2000) -> tuple[str, dict]:
+    """The viewer page and the data it carries (nodes, edges...: callers report what was written).
+    Without `lang`, names and UI are in the language most of the store's documents are written in."""
+    from .labels import store_lang
     from .normalise import fold_key, to_simplified
 
-    lang = _norm_lang(lang)
+    lang = _norm_lang(lang) if lang else store_lang(store)
     if depth < 0:
         raise ViewError("--depth must be 0 or more")
     if max_nodes < 1:
@@ -375,9 +454,8 @@ def render_html(store, focus: str | None = None, depth: int = 2, query: str | No
         nodes = None  # every entity: known after _describe
     known_rel = {p for _, p, _ in edges}
     if rel_filter:
-        unknown = [r for r in rel_filter if r not in onto and r not in known_rel]
-        if unknown:
-            raise ViewError(f"unknown relation(s): {', '.join(unknown)}")
+        onto_rel = {_local(p) for p in _edge_predicates(store)}
+        _refuse_unknown("relation", rel_filter, onto_rel | known_rel)
         edges = {e for e in edges if e[1] in rel_filter}
 
     facts = _facts(store)
@@ -392,7 +470,8 @@ def render_html(store, focus: str | None = None, depth: int = 2, query: str | No
     if nodes is None:
         nodes = set(classes) | set(pref) | _mentioned(store) | {s for s, _, _ in edges} | {o for _, _, o in edges}
     node_cls = {e: _pick_class(classes.get(e, set()), parents) for e in nodes}
-    if type_filter:
+    if type_filter:  # a misspelt class (Compny) is refused, not answered with an empty page
+        _refuse_unknown("type", type_filter, _ontology_classes(store) | {c for c in node_cls.values() if c})
         def has_type(e):
             c = node_cls.get(e)
             for _ in range(6):
@@ -451,6 +530,9 @@ def render_html(store, focus: str | None = None, depth: int = 2, query: str | No
         deg[a] += 1
         deg[b] += 1
     pos = layout(n, pairs)
+    shown_labels = [_label(pref.get(e, {}), alt.get(e, set()), e, lang) for e in order]
+    if n <= 800:  # the labels drawn at once: move nodes until no two labels overlap (issue 13)
+        pos = spread_labels(pos, [(label_width(t), min(7 + 4.5 * math.sqrt(d), 48)) for t, d in zip(shown_labels, deg, strict=True)])
 
     # client-side folding: traditional -> simplified for every character in the names shown;
     # the search keys are made with exactly the folding viewer.js applies to what is typed
@@ -471,44 +553,50 @@ def render_html(store, focus: str | None = None, depth: int = 2, query: str | No
             out.append(c)
         return _js_fold("".join(out))
 
-    node_data = []
-    for i, e in enumerate(order):
-        nm = names(e)
-        cls = node_cls.get(e)
-        node_data.append({
-            "iri": e,
-            "labels": {k: v for k, v in sorted(pref.get(e, {}).items())},
-            "alt": sorted(alt.get(e, set())),
-            "label": _label(pref.get(e, {}), alt.get(e, set()), e, lang),
-            "cls": cls or "",
-            "deg": deg[i],
-            "keys": sorted({key(x) for x in nm} - {""}),
-        })
-
     docs: dict[str, int] = {}
     doc_list: list[dict] = []
     sents: dict[tuple[str, int], int] = {}
     sent_list: list[list] = []
+
+    def sentence(text: str | None, f: dict) -> int:
+        """Index of (sentence, document) in the page's tables, adding both when new."""
+        di = -1
+        if f.get("doc"):
+            if f["doc"] not in docs:
+                docs[f["doc"]] = len(doc_list)
+                url = f["url"] if f.get("url") and re.match(r"(?i)^https?://", f["url"].strip()) else None
+                doc_list.append({"iri": f["doc"], "title": f.get("title") or "", "date": f.get("date") or "",
+                                 "url": url.strip() if url else None, "path": f.get("path") or ""})
+            di = docs[f["doc"]]
+        if text is None:
+            return -1
+        k = (text, di)
+        if k not in sents:
+            sents[k] = len(sent_list)
+            sent_list.append([text, di])
+        return sents[k]
+
+    measures = _measurements(store, set(order))
+    node_data = []
+    for i, e in enumerate(order):
+        nm = names(e)
+        cls = node_cls.get(e)
+        p_e, a_e = pref.get(e, {}), alt.get(e, set())
+        node_data.append({
+            "iri": e,
+            "labels": {k: v for k, v in sorted(p_e.items())},
+            "alt": sorted(a_e),
+            "label": shown_labels[i],
+            "L": {lk: _label(p_e, a_e, e, lk) for lk in LANGS},  # for the page's language switch
+            "cls": cls or "",
+            "deg": deg[i],
+            "keys": sorted({key(x) for x in nm} - {""}),
+            "m": [[m["kind"], m["value"], m["unit"], m["year"], sentence(m["text"], m)] for m in measures.get(e, [])],
+        })
+
     edge_data = []
     for s, p, o in e_list:
-        fl = []
-        for f in facts.get((s, p, o), []):
-            di = -1
-            if f["doc"]:
-                if f["doc"] not in docs:
-                    docs[f["doc"]] = len(doc_list)
-                    url = f["url"] if f["url"] and re.match(r"(?i)^https?://", f["url"].strip()) else None
-                    doc_list.append({"iri": f["doc"], "title": f["title"] or "", "date": f["date"] or "",
-                                     "url": url.strip() if url else None, "path": f["path"] or ""})
-                di = docs[f["doc"]]
-            si = -1
-            if f["text"] is not None:
-                k = (f["text"], di)
-                if k not in sents:
-                    sents[k] = len(sent_list)
-                    sent_list.append([f["text"], di])
-                si = sents[k]
-            fl.append([si, f["conf"], f["role"], f["rule"]])
+        fl = [[sentence(f["text"], f), f["conf"], f["role"], f["rule"]] for f in facts.get((s, p, o), [])]
         edge_data.append({"f": idx[s], "t": idx[o], "p": p, "facts": fl})
 
     rel_names = sorted({p for _, p, _ in e_list} | (set(rel_filter) if rel_filter else set()))
@@ -523,6 +611,9 @@ def render_html(store, focus: str | None = None, depth: int = 2, query: str | No
         "classes": {c: {"label": _onto_label(onto, c, lang) if c else _OTHER_LABEL[lang],
                         "color": _style(c or None, parents)[0], "shape": _style(c or None, parents)[1]}
                     for c in used_cls},
+        "i18n": {lk: {"ui": _UI[lk], "relations": {p: _onto_label(onto, p, lk) for p in rel_names},
+                      "classes": {c: _onto_label(onto, c, lk) if c else _OTHER_LABEL[lk] for c in used_cls}}
+                 for lk in LANGS},
         "fold": dict(sorted(t2s.items())),
         "total": total_nodes,
         "shown": n,
@@ -530,7 +621,7 @@ def render_html(store, focus: str | None = None, depth: int = 2, query: str | No
         "focus": [idx[e] for e in sorted(seeds) if e in idx],
         "ui": _UI[lang],
     }
-    return _page(data, pos, lang)
+    return _page(data, pos, lang), data
 
 
 _OTHER_LABEL = {"zh-Hans": "其他", "zh-Hant": "其他", "en": "other"}
@@ -539,16 +630,25 @@ _UI = {
     "zh-Hans": {"search": "搜索实体(任意名称/字体)", "relations": "关系", "classes": "类型", "names": "名称",
                 "type": "类型", "facts": "事实", "source": "来源", "omitted": "为保持流畅,省略了 {n} 个较不中心的节点(共 {t} 个)。",
                 "nomatch": "未找到", "close": "关闭", "all": "全部", "none": "无", "confidence": "置信度",
-                "shown": "显示 {n} 个节点、{e} 条边", "zoom": "放大以显示标签", "role": "职务"},
+                "shown": "显示 {n} 个节点、{e} 条边", "zoom": "放大以显示标签", "role": "职务",
+                "shownOf": "显示 {n}/{t} 个节点、{e}/{f} 条边", "isolated": "显示无关系的实体 ({n})",
+                "measurements": "数值", "say": "{n} 篇文档这样说", "say1": "1 篇文档这样说", "queryPage": "SPARQL 查询", "year": "年份",
+                "language": "语言"},
     "zh-Hant": {"search": "搜尋實體(任意名稱/字體)", "relations": "關係", "classes": "類型", "names": "名稱",
                 "type": "類型", "facts": "事實", "source": "來源", "omitted": "為保持流暢,省略了 {n} 個較不中心的節點(共 {t} 個)。",
                 "nomatch": "未找到", "close": "關閉", "all": "全部", "none": "無", "confidence": "置信度",
-                "shown": "顯示 {n} 個節點、{e} 條邊", "zoom": "放大以顯示標籤", "role": "職務"},
+                "shown": "顯示 {n} 個節點、{e} 條邊", "zoom": "放大以顯示標籤", "role": "職務",
+                "shownOf": "顯示 {n}/{t} 個節點、{e}/{f} 條邊", "isolated": "顯示無關係的實體 ({n})",
+                "measurements": "數值", "say": "{n} 篇文件這樣說", "say1": "1 篇文件這樣說", "queryPage": "SPARQL 查詢", "year": "年份",
+                "language": "語言"},
     "en": {"search": "Find an entity (any name, any script)", "relations": "Relations", "classes": "Types",
            "names": "Names", "type": "Type", "facts": "Facts", "source": "source",
            "omitted": "{n} less central nodes of {t} were left out to keep the view fast.", "nomatch": "no match",
            "close": "close", "all": "all", "none": "none", "confidence": "confidence",
-           "shown": "{n} nodes, {e} edges", "zoom": "zoom in to see labels", "role": "role"},
+           "shown": "{n} nodes, {e} edges", "zoom": "zoom in to see labels", "role": "role",
+           "shownOf": "{n} of {t} nodes, {e} of {f} edges", "isolated": "show entities without relations ({n})",
+           "measurements": "Numbers", "say": "{n} documents say this", "say1": "1 document says this", "queryPage": "SPARQL query", "year": "year",
+           "language": "Language"},
 }
 
 
@@ -626,7 +726,7 @@ def _page(data: dict, pos: list[tuple[float, float]], lang: str) -> str:
         color, shape = data["classes"][nd["cls"]]["color"], data["classes"][nd["cls"]]["shape"]
         size = round(7 + 4.5 * math.sqrt(nd["deg"]), 1)
         node = {"id": i, "x": x, "y": y, "size": min(size, 48), "shape": shape,
-                "color": color, "physics": False}
+                "color": color, "physics": False, "hidden": nd["deg"] == 0}  # unconnected: shown on demand
         if not big:
             node["label"] = nd["label"]
         net.nodes.append(node)

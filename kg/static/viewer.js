@@ -3,6 +3,7 @@
  * Every text from articles is put in the page with textContent / createElement, never innerHTML. */
 (function () {
   "use strict";
+  var LANG = KG.lang;
   var UI = KG.ui;
   var N = KG.nodes, E = KG.edges;
   var LABEL_SCALE = KG.labelScale || 8 / 14; // below this zoom vis hides node labels (drawThreshold)
@@ -47,15 +48,22 @@
   // --- header, note, zoom hint ----------------------------------------------------------------
   var search = document.getElementById("kg-search");
   var results = document.getElementById("kg-results");
-  search.placeholder = UI.search;
-  document.getElementById("kg-info").textContent = fmt(UI.shown, {n: N.length, e: E.length});
-  if (KG.omitted > 0) {
-    var note = document.getElementById("kg-note");
-    note.textContent = fmt(UI.omitted, {n: KG.omitted, t: KG.total});
-    note.hidden = false;
+  var info = document.getElementById("kg-info");
+  var note = document.getElementById("kg-note");
+  var served = location.protocol === "http:" || location.protocol === "https:";
+  var queryLink = document.getElementById("kg-query-link");
+  queryLink.hidden = !served;  // kg serve has the SPARQL query page beside the viewer
+  function headerText() {
+    search.placeholder = UI.search;
+    queryLink.textContent = UI.queryPage;
+    if (KG.omitted > 0) {
+      note.textContent = fmt(UI.omitted, {n: KG.omitted, t: KG.total});
+      note.hidden = false;
+    }
   }
+  headerText();
   var hint = document.getElementById("kg-zoomhint");
-  function updateHint() { hint.textContent = network.getScale() < LABEL_SCALE ? UI.zoom : ""; }
+  function updateHint() { hint.textContent = network.getScale() < LABEL_SCALE && N.length ? UI.zoom : ""; }
   network.on("zoom", updateHint);
   network.once("afterDrawing", updateHint);
 
@@ -92,17 +100,38 @@
     var later = function () { if (timer === null) timer = setTimeout(refreshLabels, 150); };
     ["zoom", "dragEnd", "animationFinished"].forEach(function (ev) { network.on(ev, later); });
     window.kgRefreshLabels = refreshLabels;
+    window.kgResetLabels = function () {  // the language changed: new text for the labels in view
+      var nu = [], eu = [];
+      shownN.forEach(function (i) { nu.push({id: i, label: N[i].label}); });
+      shownE.forEach(function (j) { eu.push({id: j, label: relLabel(E[j].p)}); });
+      if (nu.length) nodes.update(nu);
+      if (eu.length) edges.update(eu);
+    };
   }
 
   // --- filters and legend ---------------------------------------------------------------------
-  var offCls = {}, offRel = {};
-  var nodeHidden = N.map(function () { return false; });
+  // Entities no relation links are hidden until the toggle shows them (kg/view.py hides them in
+  // the DataSet already); one picked by search or #entity= stays visible ("pinned").
+  var offCls = {}, offRel = {}, pinned = {};
+  var isolatedBox = document.getElementById("kg-isolated");
+  var isolatedLabel = document.getElementById("kg-isolated-label");
+  var nIsolated = N.filter(function (n) { return !n.deg; }).length;
+  var nodeHidden = N.map(function (n) { return !n.deg; });
   var edgeHidden = E.map(function () { return false; });
+
+  function updateCounts() {
+    var vn = 0, ve = 0;
+    nodeHidden.forEach(function (h) { if (!h) vn++; });
+    edgeHidden.forEach(function (h) { if (!h) ve++; });
+    info.textContent = fmt(UI.shownOf, {n: vn, t: N.length, e: ve, f: E.length});
+    info.setAttribute("data-nodes", vn);
+    info.setAttribute("data-edges", ve);
+  }
 
   function applyFilters() {
     var nu = [], eu = [];
     N.forEach(function (n, i) {
-      var h = !!offCls[n.cls];
+      var h = !pinned[i] && (!!offCls[n.cls] || (!n.deg && !isolatedBox.checked));
       if (h !== nodeHidden[i]) { nodeHidden[i] = h; nu.push({id: i, hidden: h}); }
     });
     E.forEach(function (e, j) {
@@ -111,10 +140,17 @@
     });
     if (nu.length) nodes.update(nu);
     if (eu.length) edges.update(eu);
+    updateCounts();
   }
+  isolatedBox.checked = false;
+  isolatedBox.addEventListener("change", applyFilters);
+  document.getElementById("kg-isolated-box").hidden = nIsolated === 0;
+  window.kgApplyFilters = applyFilters;
 
-  function checklist(boxId, headId, title, entries, off, swatch) {
-    document.getElementById(headId).textContent = title;
+  function checklist(boxId, headId, uiKey, entries, off, swatch) {
+    var title = el("span", null, UI[uiKey]);
+    title.setAttribute("data-ui", uiKey);
+    document.getElementById(headId).appendChild(title);
     var box = document.getElementById(boxId);
     var inputs = [];
     entries.forEach(function (ent) {
@@ -131,13 +167,16 @@
         sw.style.background = ent.color;
         lab.appendChild(sw);
       }
-      lab.appendChild(el("span", null, ent.label));
+      var name = el("span", null, ent.label);
+      legendNames.push([name, ent.kind, ent.key]);
+      lab.appendChild(name);
       lab.appendChild(el("span", "kg-count", ent.count));
       box.appendChild(lab);
     });
     var head = document.getElementById(headId);
-    [[UI.all, true], [UI.none, false]].forEach(function (b) {
-      var btn = el("button", null, b[0]);
+    [["all", true], ["none", false]].forEach(function (b) {
+      var btn = el("button", null, UI[b[0]]);
+      btn.setAttribute("data-ui", b[0]);
       btn.type = "button";
       btn.addEventListener("click", function () {
         inputs.forEach(function (cb) { cb.checked = b[1]; off[cb.getAttribute("data-key")] = !b[1]; });
@@ -146,20 +185,24 @@
       head.appendChild(btn);
     });
   }
+  var legendNames = [];
   var clsCount = {}, relCount = {};
   N.forEach(function (n) { clsCount[n.cls] = (clsCount[n.cls] || 0) + 1; });
   E.forEach(function (e) { relCount[e.p] = (relCount[e.p] || 0) + 1; });
-  checklist("kg-classes", "kg-h-classes", UI.classes, Object.keys(KG.classes).map(function (c) {
-    return {key: c, label: KG.classes[c].label, color: KG.classes[c].color, shape: KG.classes[c].shape, count: clsCount[c] || 0};
+  checklist("kg-classes", "kg-h-classes", "classes", Object.keys(KG.classes).map(function (c) {
+    return {key: c, kind: "cls", label: KG.classes[c].label, color: KG.classes[c].color, shape: KG.classes[c].shape, count: clsCount[c] || 0};
   }).sort(function (a, b) { return b.count - a.count; }), offCls, true);
-  checklist("kg-relations", "kg-h-relations", UI.relations, Object.keys(KG.relations).map(function (p) {
-    return {key: p, label: KG.relations[p], count: relCount[p] || 0};
+  checklist("kg-relations", "kg-h-relations", "relations", Object.keys(KG.relations).map(function (p) {
+    return {key: p, kind: "rel", label: KG.relations[p], count: relCount[p] || 0};
   }).sort(function (a, b) { return b.count - a.count; }), offRel, false);
 
   // --- side panel -----------------------------------------------------------------------------
   var panel = document.getElementById("kg-panel");
   var body = document.getElementById("kg-panel-body");
-  document.getElementById("kg-close").addEventListener("click", function () { panel.hidden = true; network.unselectAll(); });
+  var current = null;  // ["node", i] or ["edge", j]: redrawn when the language changes
+  document.getElementById("kg-close").addEventListener("click", function () {
+    panel.hidden = true; current = null; network.unselectAll();
+  });
 
   function nodeLink(i) {
     var b = el("button", "kg-link", N[i].label);
@@ -168,6 +211,34 @@
     return b;
   }
 
+  function sourceLink(d) {
+    var u = d ? safeUrl(d.url) : null;
+    if (!u) return null;
+    var a = el("a", null, UI.source);
+    a.href = u;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    return a;
+  }
+
+  function docLine(d) {
+    var line = el("span");
+    var parts = [];
+    if (d.title) parts.push(d.title);
+    if (d.date) parts.push(d.date);
+    line.appendChild(el("span", null, parts.join(" · ")));
+    var a = sourceLink(d);
+    if (a) { line.appendChild(el("span", null, " · ")); line.appendChild(a); }
+    return line;
+  }
+
+  function newestFirst(a, b) {
+    var da = (a && a.date) || "", db = (b && b.date) || "";
+    return da < db ? 1 : da > db ? -1 : 0;
+  }
+
+  // The facts behind one edge, grouped by sentence: "N documents say this", newest first, with
+  // the documents behind a <details> (300 reprints of one sentence are one group, not 300).
   function factBox(e) {
     var box = el("div", "kg-fact");
     var head = el("div");
@@ -175,33 +246,68 @@
     head.appendChild(el("span", "kg-rel", " — " + relLabel(e.p) + " → "));
     head.appendChild(nodeLink(e.t));
     box.appendChild(head);
+    var groups = {}, order = [];
     e.facts.forEach(function (f) {
       var s = f[0] >= 0 ? KG.sents[f[0]] : null;
-      if (s) box.appendChild(el("blockquote", "kg-sent", s[0]));
+      var text = s ? s[0].replace(/\s+/g, " ").trim() : "";
+      var g = groups[text];
+      if (!g) { g = groups[text] = {text: s ? s[0] : null, docs: [], seen: {}, roles: {}, conf: null}; order.push(g); }
+      var d = s && s[1] >= 0 ? KG.docs[s[1]] : null;
+      if (d && !g.seen[d.iri]) { g.seen[d.iri] = 1; g.docs.push(d); }
+      if (f[2]) g.roles[f[2]] = 1;
+      if (f[1] !== null && f[1] !== undefined && (g.conf === null || f[1] > g.conf)) g.conf = f[1];
+    });
+    order.forEach(function (g) { g.docs.sort(newestFirst); });
+    order.sort(function (a, b) { return newestFirst(a.docs[0], b.docs[0]); });
+    order.forEach(function (g) {
+      var gb = el("div", "kg-group");
+      if (g.text) gb.appendChild(el("blockquote", "kg-sent", g.text));
       var meta = el("div", "kg-meta");
       var parts = [];
-      var d = s && s[1] >= 0 ? KG.docs[s[1]] : null;
-      if (d && d.title) parts.push(d.title);
-      if (d && d.date) parts.push(d.date);
-      if (f[2]) parts.push(UI.role + ": " + f[2]);
-      if (f[1] !== null && f[1] !== undefined) parts.push(UI.confidence + " " + f[1]);
-      meta.appendChild(el("span", null, parts.join(" · ")));
-      var u = d ? safeUrl(d.url) : null;
-      if (u) {
-        meta.appendChild(el("span", null, " · "));
-        var a = el("a", null, UI.source);
-        a.href = u;
-        a.target = "_blank";
-        a.rel = "noopener noreferrer";
-        meta.appendChild(a);
+      var roles = Object.keys(g.roles);
+      if (roles.length) parts.push(UI.role + ": " + roles.join(" / "));
+      if (g.conf !== null) parts.push(UI.confidence + " " + g.conf);
+      if (g.docs.length === 1) {
+        meta.appendChild(docLine(g.docs[0]));
+        if (parts.length) meta.appendChild(el("span", null, " · " + parts.join(" · ")));
+        gb.appendChild(meta);
+      } else {
+        if (parts.length) { meta.appendChild(el("span", null, parts.join(" · "))); gb.appendChild(meta); }
+        var det = el("details", "kg-docs");
+        det.appendChild(el("summary", null, g.docs.length ? fmt(UI.say, {n: g.docs.length}) : ""));
+        var ul = el("ul");
+        g.docs.forEach(function (d) { var li = el("li"); li.appendChild(docLine(d)); ul.appendChild(li); });
+        det.appendChild(ul);
+        gb.appendChild(det);
       }
-      box.appendChild(meta);
+      box.appendChild(gb);
     });
     return box;
   }
 
+  function measureTable(n) {
+    var t = el("table", "kg-measures");
+    n.m.forEach(function (m) {  // [kind, value, unit, year, sentence]
+      var tr = el("tr");
+      tr.appendChild(el("td", null, m[0] || ""));
+      tr.appendChild(el("td", "kg-num", m[1] + (m[2] ? " " + m[2] : "")));
+      tr.appendChild(el("td", null, m[3] ? UI.year + " " + m[3] : ""));
+      var s = m[4] >= 0 ? KG.sents[m[4]] : null;
+      var d = s && s[1] >= 0 ? KG.docs[s[1]] : null;
+      var src = el("td");
+      if (d) src.appendChild(docLine(d));
+      tr.appendChild(src);
+      if (s) tr.title = s[0];  // the sentence, as a tooltip (title is text, not markup)
+      t.appendChild(tr);
+    });
+    return t;
+  }
+
+  function localName(iri) { return iri.slice(iri.lastIndexOf("/") + 1); }
+
   function showNode(i) {
     var n = N[i];
+    current = ["node", i];
     body.replaceChildren();
     body.appendChild(el("h3", null, n.label));
     var iri = n.iri;
@@ -214,13 +320,22 @@
     Object.keys(n.labels).forEach(function (k) { ul.appendChild(el("li", null, n.labels[k] + "  (" + k + ")")); });
     n.alt.forEach(function (a) { ul.appendChild(el("li", null, a)); });
     body.appendChild(ul);
+    if (n.m && n.m.length) {
+      body.appendChild(el("h4", null, UI.measurements + " (" + n.m.length + ")"));
+      body.appendChild(measureTable(n));
+    }
     body.appendChild(el("h4", null, UI.facts + " (" + incident[i].length + ")"));
     incident[i].forEach(function (j) { body.appendChild(factBox(E[j])); });
     panel.hidden = false;
     panel.scrollTop = 0;
+    var frag = "#entity=" + encodeURIComponent(localName(n.iri));
+    if (location.hash !== frag) {
+      try { history.replaceState(null, "", frag); } catch (e) { /* a sandboxed page: no deep link */ }
+    }
   }
 
   function showEdge(j) {
+    current = ["edge", j];
     body.replaceChildren();
     body.appendChild(el("h3", null, relLabel(E[j].p)));
     body.appendChild(factBox(E[j]));
@@ -229,6 +344,7 @@
 
   function focusNode(i) {
     results.hidden = true;
+    if (nodeHidden[i]) { pinned[i] = true; applyFilters(); }
     network.selectNodes([i]);
     // vis animates frame by frame: on big graphs each frame is slow, so jump instead
     var big = N.length > 800;
@@ -286,7 +402,58 @@
   search.addEventListener("blur", function () { results.hidden = true; });
   window.kgFind = find;
 
-  if (KG.focus && KG.focus.length) {
-    network.once("afterDrawing", function () { network.selectNodes(KG.focus); showNode(KG.focus[0]); });
+  // --- language: names, legends and UI follow the data's language; the switch changes all ---------
+  var langSelect = document.getElementById("kg-lang");
+  function setLang(l) {
+    if (!KG.i18n || !KG.i18n[l]) return;
+    LANG = l;
+    UI = KG.i18n[l].ui;
+    KG.relations = KG.i18n[l].relations;
+    Object.keys(KG.classes).forEach(function (c) { KG.classes[c].label = KG.i18n[l].classes[c]; });
+    N.forEach(function (n) { n.label = n.L[l]; });
+    document.documentElement.lang = l;
+    langSelect.value = l;
+    langSelect.title = UI.language;
+    headerText();
+    isolatedLabel.textContent = fmt(UI.isolated, {n: nIsolated});
+    document.querySelectorAll("#kg-side [data-ui]").forEach(function (x) { x.textContent = UI[x.getAttribute("data-ui")]; });
+    legendNames.forEach(function (x) { x[0].textContent = x[1] === "cls" ? clsLabel(x[2]) : relLabel(x[2]); });
+    if (KG.lazyLabels) {
+      if (window.kgResetLabels) window.kgResetLabels();
+    } else {
+      nodes.update(N.map(function (n, i) { return {id: i, label: n.label}; }));
+      edges.update(E.map(function (e, j) { return {id: j, label: relLabel(e.p)}; }));
+    }
+    updateCounts();
+    updateHint();
+    if (current && !panel.hidden) { if (current[0] === "node") showNode(current[1]); else showEdge(current[1]); }
   }
+  langSelect.value = LANG;
+  langSelect.addEventListener("change", function () { setLang(langSelect.value); });
+  isolatedLabel.textContent = fmt(UI.isolated, {n: nIsolated});
+  langSelect.title = UI.language;
+  updateCounts();
+  window.kgSetLang = setLang;
+
+  // --- deep links: #entity=NAME selects an entity (kgr: local name, IRI or any of its names) ------
+  function fromFragment() {
+    var m = /^#entity=(.*)$/.exec(location.hash);
+    if (!m) return false;
+    var want;
+    try { want = decodeURIComponent(m[1]); } catch (e) { want = m[1]; }
+    var i = N.findIndex(function (n) { return n.iri === want || localName(n.iri) === want || localName(n.iri) === encodeURIComponent(want); });
+    if (i < 0) {
+      var k = fold(want);
+      i = N.findIndex(function (n) { return n.keys.indexOf(k) >= 0; });
+    }
+    if (i < 0) return false;
+    focusNode(i);
+    return true;
+  }
+  window.addEventListener("hashchange", fromFragment);
+
+  network.once("afterDrawing", function () {
+    if (fromFragment()) return;
+    if (KG.focus && KG.focus.length) { network.selectNodes(KG.focus); showNode(KG.focus[0]); }
+  });
 })();
