@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import stat
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -76,6 +78,7 @@ class Result:
     relations: int = 0
     error: str | None = None
     content_hash: str | None = None
+    cancelled: bool = False  # not processed: the build was interrupted
 
 
 def process(src: Source, fp: str = "") -> Result:
@@ -112,6 +115,23 @@ class BuildReport:
     relations: int = 0
 
 
+class BuildInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a build: the documents finished so far are written (each whole), the rest
+    are left for the next build, which skips the written ones as unchanged."""
+
+    def __init__(self, written: int, left: int) -> None:
+        docs = "document" if written == 1 else "documents"
+        super().__init__(f"interrupted: {written} {docs} written, {left} left for the next build")
+        self.written = written
+        self.left = left
+
+
+def _ignore_sigint() -> None:
+    """Pool worker initializer: Ctrl-C reaches the whole process group, but only the parent acts
+    on it (it stops the workers), so workers print no tracebacks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _parse_nquads(nq: str) -> list[ox.Quad]:
     return list(ox.parse(nq.encode(), format=ox.RdfFormat.N_QUADS)) if nq else []
 
@@ -127,14 +147,42 @@ def build(
     """Extract every source and write the results in batched transactions.
 
     Unchanged files (same content hash and pipeline fingerprint) are skipped, so adding one
-    article to a large store costs about one article."""
+    article to a large store costs about one article.
+
+    Ctrl-C (KeyboardInterrupt) stops the build: the documents already extracted are written,
+    each whole, and BuildInterrupted (a KeyboardInterrupt) says how many were written and how
+    many are left for the next build."""
+    sources = list(sources)
+    report = BuildReport()
+    written: set[str] = set()  # documents committed to the store (a set: counted once even when written twice)
+    batch: list[tuple[str, list[ox.Quad]]] = []
+    main = threading.current_thread() is threading.main_thread()
+    handler = signal.getsignal(signal.SIGINT) if main else None
+    try:
+        _build(store, sources, jobs, batch_chars, force, progress, report, batch, written)
+    except KeyboardInterrupt:
+        if main:  # a second Ctrl-C must not cut the last write short
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if batch:  # finished documents not written yet: keep them (writing a document twice is harmless)
+            store.replace_documents(batch)
+            written.update(iri for iri, _ in batch)
+        store.flush()
+        left = len(sources) - report.unchanged - len(report.skipped) - len(written)
+        raise BuildInterrupted(len(written), max(left, 0)) from None
+    finally:
+        if main and handler is not None:
+            signal.signal(signal.SIGINT, handler)
+    return report
+
+
+def _build(store, sources: list[Source], jobs: int, batch_chars: int | None, force: bool,
+           progress: Callable[[str], None] | None, report: BuildReport,
+           batch: list[tuple[str, list[ox.Quad]]], written: set[str]) -> None:
     if batch_chars is None:  # N-Quads characters per transaction; $KG_BATCH_CHARS tunes it
         batch_chars = int(os.environ.get("KG_BATCH_CHARS") or 2_000_000)
     fp = fingerprint()
-    report = BuildReport()
     store.ensure_ontology()
     todo: list[Source] = []
-    sources = list(sources)
     # Many inputs: every stored state in one scan; a few: one lookup each (the store may be huge).
     hashes = store.document_hashes(fp) if not force and len(sources) >= 64 else None
     for src in sources:
@@ -148,18 +196,20 @@ def build(
                 continue
         todo.append(src)
 
-    batch: list[tuple[str, list[ox.Quad]]] = []
     size = 0
 
     def flush() -> None:
         nonlocal size
         if batch:
             store.replace_documents(batch)
+            written.update(iri for iri, _ in batch)
             batch.clear()
             size = 0
 
     def consume(res: Result) -> None:
         nonlocal size
+        if res.cancelled:
+            return
         if res.error:
             report.skipped.append(res.error)
         else:
@@ -176,7 +226,6 @@ def build(
 
     if jobs > 1 and len(todo) > 1:
         import multiprocessing as mp
-        import threading
 
         # Pool.imap hands out every task at once, so when writing is slower than extracting,
         # finished documents pile up in this process: at most `window` are in flight instead
@@ -185,19 +234,38 @@ def build(
         window = threading.Semaphore(max(jobs * WINDOW_PER_JOB, 2 * chunk))
         stop = threading.Event()
 
-        def feed():
-            for s in todo:
-                window.acquire()
+        def feed():  # hand-outs of `chunk` documents (imap's own chunks hide its iterator's timeout)
+            for i in range(0, len(todo), chunk):
+                part = todo[i:i + chunk]
+                for _ in part:
+                    window.acquire()
                 if stop.is_set():  # the build failed: let the pool's feeder thread finish
                     return
-                yield (s, fp)
+                yield [(s, fp) for s in part]
 
         ctx = mp.get_context("fork")
-        with ctx.Pool(jobs) as pool:
+        cancel = ctx.Event()
+        with ctx.Pool(jobs, initializer=_init_worker, initargs=(cancel,)) as pool:
+            results = pool.imap(_process_chunk, feed())
             try:
-                for res in pool.imap(_process_fp, feed(), chunksize=chunk):
-                    window.release()
-                    consume(res)
+                for part in results:
+                    for res in part:
+                        window.release()
+                        consume(res)
+            except BaseException as e:
+                # Stop feeding, let the workers answer what they hold (at once: `cancel`) and go
+                # idle before the pool is torn down.  Pool.terminate kills workers wherever they
+                # are; one killed while it holds the result queue's lock hangs the pool for good.
+                keep = isinstance(e, KeyboardInterrupt)
+                if keep and threading.current_thread() is threading.main_thread():
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # build() restores it
+                cancel.set()
+                stop.set()
+                window.release(len(todo))
+                if not _drain(results, consume if keep else None):
+                    for proc in getattr(pool, "_pool", []):  # a worker stuck on one document
+                        proc.kill()
+                raise
             finally:
                 stop.set()
                 window.release(len(todo))
@@ -210,11 +278,41 @@ def build(
         store.compact()
     else:
         store.flush()
-    return report
 
 
-def _process_fp(args: tuple[Source, str]) -> Result:
-    return process(*args)
+DRAIN_SECONDS = 60  # after Ctrl-C, time the workers get to finish the document each holds
+
+_cancel = None  # in a worker: the build's "stop now" event
+
+
+def _init_worker(cancel) -> None:
+    global _cancel
+    _cancel = cancel
+    _ignore_sigint()
+
+
+def _process_chunk(part: list[tuple[Source, str]]) -> list[Result]:
+    return [Result(str(src.path), cancelled=True) if _cancel is not None and _cancel.is_set() else process(src, fp)
+            for src, fp in part]
+
+
+def _drain(results, consume: Callable[[Result], None] | None) -> bool:
+    """Take the pool's remaining results (consuming the finished ones when `consume` is given);
+    False when the workers have not answered within DRAIN_SECONDS."""
+    import multiprocessing as mp
+    import time
+
+    deadline = time.monotonic() + DRAIN_SECONDS
+    while True:
+        try:
+            part = results.next(timeout=max(0.1, deadline - time.monotonic()))
+        except StopIteration:
+            return True
+        except mp.TimeoutError:
+            return False
+        for res in part:
+            if consume is not None and not res.cancelled:
+                consume(res)
 
 
 def _same_hash(src: Source, stored: str) -> bool:

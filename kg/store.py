@@ -59,6 +59,8 @@ class KGStore:
         if not create and not p.exists():
             raise StoreError(f"{self.path}: no store here (build one with 'kg build PATH --store {self.path}')")
         try:
+            if create and not read_only:  # --store new/dir/store: make the folders above it too
+                p.parent.mkdir(parents=True, exist_ok=True)
             self.ox = ox.Store.read_only(self.path) if read_only else ox.Store(self.path)
         except OSError as e:
             msg = str(e).splitlines()[0] if str(e) else type(e).__name__
