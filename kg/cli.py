@@ -879,7 +879,7 @@ def _run_app() -> None:
     except click_exc.ClickException as e:
         typer.echo(f"kg: {' '.join(e.format_message().split())}", err=True)
         sys.exit(e.exit_code)
-    except click_exc.Abort:
+    except typer.Abort:
         typer.echo("kg: aborted", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

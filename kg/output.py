@@ -4,7 +4,8 @@ kg.query streams the machine formats (CSV, TSV, SPARQL Results JSON and XML) and
 this module adds what a person reading the output needs (issue 13):
 - `records`: one field a line, `-[ RECORD n ]-` between rows, as psql's `\\x` or
   `sqlite3 -line`, for long evidence sentences that no table can show whole;
-- `table` with every value whole: a sentence is wrapped, never cut to "作為“芯算…";
+- `table` with every value whole: never cut to "作為“芯算…" (wrapped on a terminal, one line a row
+  when piped);
 - JSON and XML that end with a newline, so the shell prompt does not land on the last brace.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import sys
 
 FORMATS = ("table", "records", "csv", "tsv", "json", "xml")
+PIPE_WIDTH = 100_000  # columns of a piped table: wide enough that no value is ever wrapped or cut
 
 
 def write(results, fmt: str, out=None) -> int:
@@ -58,7 +60,9 @@ def _table(results, out) -> int:
 
     names, rows = _cells(results)
     tty = hasattr(out, "isatty") and out.isatty()
-    text = None if tty else _plain_table(names, rows, 200)
+    # Piped, a row stays on one line however long (grep finds the whole sentence); on a terminal
+    # rich wraps long cells inside their column.
+    text = None if tty else _plain_table(names, rows, PIPE_WIDTH)
     if text is not None:
         out.write(text)
     else:
@@ -68,7 +72,7 @@ def _table(results, out) -> int:
         table = Table(*names, show_lines=False)
         for r in rows:
             table.add_row(*[c.replace("[", r"\[") for c in r])
-        Console(file=out, width=None if tty else 200, soft_wrap=False).print(table)
+        Console(file=out, width=None if tty else PIPE_WIDTH).print(table)
     n = len(rows)
     out.write(f"{n} row{'s' if n != 1 else ''}\n")
     return n
