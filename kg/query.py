@@ -2,6 +2,12 @@
 
 Results stream from Oxigraph straight into the chosen format (pyoxigraph serialises CSV, TSV
 and SPARQL Results JSON itself), so large result sets are never turned into rdflib terms.
+
+The dataset (issue 14): a query that names its own (FROM / FROM NAMED), or a request that gives
+one (the protocol's default-graph-uri / named-graph-uri, which win over FROM), is answered over
+exactly that; only a query with neither sees the union of all graphs as its default graph.  The
+project's prefixes (KG_PREFIXES) are predefined, so `kgo:x` works without a PREFIX line; a query's
+own PREFIX declarations take precedence.  `kg query` and `kg serve` both go through run_query.
 """
 
 from __future__ import annotations
@@ -16,15 +22,49 @@ import pyoxigraph as ox
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 
 
+# Spelled out (not imported from kg.graph, which loads the lexicon): `kg query` starts fast.
+KG_PREFIXES = {
+    "kgo": "https://w3id.org/kg/ontology#", "kgr": "https://w3id.org/kg/id/", "kgd": "https://w3id.org/kg/doc/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#", "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#", "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/", "schema": "http://schema.org/", "sh": "http://www.w3.org/ns/shacl#",
+}
+
+
 class QueryError(Exception):
     """A query that cannot run; the message is one line (with line and column when known)."""
 
 
+def run_query(db: ox.Store, sparql: str, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None, base_iri: str | None = None):
+    """Run a query on a pyoxigraph store with kg's dataset rules and predefined prefixes.
+
+    `default_graphs` / `named_graphs` (IRIs) are the protocol's dataset parameters; when either is
+    given they replace the query's FROM / FROM NAMED (Protocol §2.1.4), as Oxigraph's server does.
+    Raises SyntaxError (bad query), ValueError (a dataset IRI that is not an IRI) or OSError."""
+    from .serve.text import declares_dataset
+
+    options: dict = {"prefixes": KG_PREFIXES}
+    if base_iri:
+        options["base_iri"] = base_iri
+    if default_graphs or named_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []]
+        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
+    elif not declares_dataset(sparql):
+        options["use_default_graph_as_union"] = True
+    return db.query(sparql, **options)
+
+
 def execute(store, sparql: str):
+    """Run a query on a KGStore (kg's dataset rules, run_query) or on a remote store (as given)."""
+    db = getattr(store, "ox", None)
     try:
-        return store.query(sparql)
+        return run_query(db, sparql) if isinstance(db, ox.Store) else store.query(sparql)
     except SyntaxError as e:
-        raise QueryError(f"invalid SPARQL: {_one_line(str(e))}") from None
+        from .serve.text import short_syntax_error
+
+        raise QueryError(f"invalid SPARQL: {short_syntax_error(str(e), sparql)}") from None
     except (OSError, ValueError, RuntimeError) as e:
         raise QueryError(f"query failed: {_one_line(str(e))}") from None
 

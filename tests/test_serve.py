@@ -68,9 +68,9 @@ def fetch(url: str, data: bytes | None = None, headers: dict | None = None, meth
     req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(req, timeout=20) as r:
-            return r.status, dict(r.headers), r.read()
+            return r.status, r.headers, r.read()  # case-insensitive, as HTTP headers are
     except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
+        return e.code, e.headers, e.read()
 
 
 def moore_threads(endpoint: str) -> str:
@@ -239,8 +239,10 @@ def test_bad_requests(endpoint):
     assert status == 415
     status, _, _ = fetch(endpoint + "?query=ASK%7B%7D&query=ASK%7B%7D")
     assert status == 400
-    status, _, _ = fetch(endpoint + "?" + urllib.parse.urlencode({"query": "ASK {}", "default-graph-uri": "http://x"}))
+    status, _, _ = fetch(endpoint + "?" + urllib.parse.urlencode({"query": "ASK {}", "default-graph-uri": "not an IRI"}))
     assert status == 400
+    status, _, _ = fetch(endpoint + "?" + urllib.parse.urlencode({"query": "ASK {}", "using-graph-uri": "http://x"}))
+    assert status == 400  # a parameter of updates, not of queries
 
 
 def test_pages(server):
