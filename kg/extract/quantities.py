@@ -104,10 +104,11 @@ _PREP_BEFORE = re.compile(r"(?:在|于|从|向|对|与|和|及|比|较|至|到|�
 _AGENT_AFTER = re.compile(r"^[^,;。]{0,6}?(?:建设|建成|打造|部署|提供|推出|发布|投资|收购|参与|购买|管理|发行|代销)的")
 _CONT = re.compile(r"\s*(?:其|该|它|总|共|合计|累计|同比|环比|一期|二期|三期|年内|全年|今年|去年|目前|(?:19|20)\d\d|"
                    r"its?\b|their\b|bringing|taking|with\b|and\b|up\b|down\b)")
-_NAME_GOES_ON = re.compile(r"[a-z0-9]*[a-z]")
-_GENERIC = re.compile(r"^(?:有|仅|其余|其他|另有|另|余|近|全部|部分|各|这|那|以来|期|约|共|第|\d)|(?:\d|[两三四五六七八九十百千几多])[只家个]|[型式类]基金$|^(?:偏股|次新|指数|债券|股票|货币|混合|封闭|开放|新|老|主动|被动)+基金$")
+_NAME_GOES_ON = re.compile(r"[a-z0-9]*[a-z]|指数|指(?![标出])|\s?index")
+_OBJECT_OF = re.compile(r"持有|收购|投资|入股|增持|减持|买入|卖出|购买|跑赢|超越|相比|超过|落后|\b(?:holds?|bought|acquired?|beat)\b")
+_GENERIC = re.compile(r"^(?:有|仅|其余|其他|另有|另|余|近|全部|全体|部分|各|这|那|以来|期|约|共|第|首只|\d)|占|首只|半年|牛年|熊年|以来|(?:\d|[两三四五六七八九十百千几多])[只家个]|[型式类]基金$|^(?:偏股|次新|指数|债券|股票|货币|混合|封闭|开放|新|老|主动|被动|证券投资|年金|企业年金)+基金$")
 
-_ORG = {"Company", "Investor", "ResearchInstitute", "University", "GovernmentBody", "Organization", "Publisher", "ComputeCenter"}
+_ORG = {"Company", "Investor", "ResearchInstitute", "University", "GovernmentBody", "Organization", "ComputeCenter"}
 _PLACE = {"City", "Province", "Country", "District", "Place"}
 _PRODUCT = {"Chip", "Product", "AIModel"}
 _FITS = {
@@ -117,7 +118,7 @@ _FITS = {
     "computing capacity": _ORG | _PLACE | _PRODUCT | {"Facility"}, "accelerator cards": _ORG | _PLACE | {"Facility"},
     "production capacity": _ORG | {"Facility"}, "shipments": _ORG | _PRODUCT,
     "share": _ORG | _PRODUCT | {"Technology"}, "gross margin": _ORG, "return": _ORG,
-    "growth rate": _ORG | _PRODUCT | _PLACE | {"Technology"},
+    "growth rate": _ORG | _PRODUCT | {"Technology"},  # not a place: 中国 in 嘉实海外中国股票 is a fund's name
 }
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年|\bin\s((?:19|20)\d{2})\b|\bby\s((?:19|20)\d{2})\b")
 
@@ -320,10 +321,11 @@ def _subject(doc: Doc, seg: str, ments: list[int], spans: list[tuple[int, int]],
                 return None
             if _AGENT_AFTER.match(seg[y:stop]):
                 return None  # 科大讯飞建设的1500P: the number is not the builder's
-            if _NAME_GOES_ON.match(seg, y):
-                return None  # 深圳100etf: the mention is the start of a longer name
-            nxt = seg[y : y + 1]
-            if nxt in ("、", "和", "及", "与") and any(x2 == y + 1 for x2, _ in spans):
+            if _NAME_GOES_ON.match(seg, y) or (x and (seg[x - 1] in "-_" or (seg[x - 1].isascii() and seg[x - 1].isalnum()))):
+                return None  # 深圳100etf, 纳斯达克指数, dsc-h20: the mention is part of a longer name
+            if _OBJECT_OF.search(seg, c0, x):
+                return None  # 持有中国联通...: the mention is an object, the subject is not a known name  # 深圳100etf: the mention is the start of a longer name
+            if seg[y : y + 1] in ("、", "和", "及", "与", "/"):
                 return None  # a list of entities shares the number
             return ments[j], c0
         return None
