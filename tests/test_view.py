@@ -21,10 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import stop_process
+from .conftest import NO_SHARED, PROJECT_ARTICLE, PROJECT_ARTICLES, SEED, running, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "corpus" / "wuxi-compute-2025-09-06.zh-Hant.txt"
 KG = [sys.executable, "-m", "kg.cli"]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -257,7 +256,7 @@ def kg(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def seed_store(tmp_path_factory):
     if not SEED.exists():
-        pytest.skip(f"seed article missing: {SEED}")
+        pytest.skip(NO_SHARED)
     d = tmp_path_factory.mktemp("seed") / "store"
     kg("build", str(SEED), "--store", str(d), "-q")
     return d
@@ -472,7 +471,7 @@ def test_crafted_article_cannot_run_script(tmp_path):
         panel = br.eval("document.getElementById('kg-panel').innerText") or ""
         assert br.eval("typeof window.__pwned") == "undefined"
         assert br.eval("document.querySelectorAll('#kg-panel img, #kg-panel script, #kg-results img').length") == 0
-        hrefs = br.eval("Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))")
+        hrefs = br.eval("Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))")
         assert all(h and h.startswith(("http://", "https://")) for h in hrefs), hrefs
         sents = br.eval("KG.sents.map(s => s[0]).join('\\n')")
         assert "</script><script>window.__pwned=1</script>" in sents  # the hostile text is there, as text
@@ -490,3 +489,169 @@ def test_crafted_article_cannot_run_script(tmp_path):
         assert br.eval("typeof window.__pwned") == "undefined"
         br.drain()
         assert not [u for u in br.requests() if not u.startswith(("file:", "data:", "about:"))]
+
+
+# --- issue 13: the viewer on the project's own articles ---------------------------------------------
+# examples/ and tests/articles/ (about the seed's scale: ~220 entities, a quarter without relations),
+# plus the same article reprinted by three papers on three days, for grouped sources.
+
+REPRINTS = [("2025-09-11", "港灣科技日報"), ("2025-09-13", "南方光電週刊"), ("2025-09-12", "科創時報")]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    d = tmp_path_factory.mktemp("corpus")
+    text = PROJECT_ARTICLE.read_text("utf-8")
+    reprints = []
+    for i, (date, paper) in enumerate(REPRINTS):
+        p = d / f"reprint-{i}.zh-Hant.txt"
+        p.write_text(text.replace("2025-09-11 來源：港灣科技日報", f"{date} 來源：{paper}"), "utf-8")
+        reprints.append(p)
+    store = d / "store"
+    kg("build", *map(str, PROJECT_ARTICLES), *map(str, reprints), "--store", str(store), "-q")
+    page = d / "graph.html"
+    res = kg("viz", "--store", str(store), "-o", str(page))
+    assert "nodes" in res.stderr
+    return store, page
+
+
+def kg_data(page: Path) -> dict:
+    m = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', page.read_text("utf-8"), re.S)
+    return json.loads(m.group(1))
+
+
+def test_spread_labels_leaves_no_two_labels_overlapping():
+    import random
+
+    from kg.view import FONT, label_width, spread_labels
+
+    rnd = random.Random(3)
+    names = ["".join(rnd.choice("光迅科技錦程電子ABCDEFGH ") for _ in range(rnd.randint(2, 14))) for _ in range(250)]
+    radii = [rnd.choice([7, 11.5, 16, 20]) for _ in names]
+    pos = spread_labels([(rnd.uniform(-900, 900), rnd.uniform(-900, 900)) for _ in names],
+                        [(label_width(t), r) for t, r in zip(names, radii, strict=True)])
+
+    def box(i):
+        x, y = pos[i]
+        h = max(label_width(names[i]) / 2, radii[i])
+        return x - h, y - radii[i], x + h, y + radii[i] + FONT * 1.5
+
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            a, b = box(i), box(j)
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (names[i], names[j])
+
+
+def test_language_follows_the_data(corpus, tmp_path):
+    store, page = corpus
+    d = kg_data(page)
+    assert d["lang"] in ("en", "zh-Hans", "zh-Hant") and set(d["i18n"]) == {"en", "zh-Hans", "zh-Hant"}
+    en_only = tmp_path / "en"
+    kg("build", str(ROOT / "examples" / "calder-robotics-series-b-2025-07-22.en.txt"), "--store", str(en_only), "-q")
+    out = tmp_path / "en.html"
+    kg("viz", "--store", str(en_only), "-o", str(out))
+    assert kg_data(out)["ui"]["facts"] == "Facts" and '<html lang="en">' in out.read_text("utf-8")
+    hant = tmp_path / "hant"
+    kg("build", str(PROJECT_ARTICLE), "--store", str(hant), "-q")
+    kg("viz", "--store", str(hant), "-o", str(out))
+    assert kg_data(out)["ui"]["facts"] == "事實"
+
+
+def label_boxes_overlapping(br: Chromium) -> list:
+    """Pairs of visible nodes whose drawn boxes (shape and label) overlap, from vis's own geometry."""
+    br.eval("network.setOptions({nodes: {scaling: {label: {drawThreshold: 1}}}}); network.fit({animation: false}); network.redraw(); 1")
+    time.sleep(0.5)
+    return br.eval("""(function () {
+      var ids = nodes.getIds({filter: function (n) { return !n.hidden; }}), boxes = [], bad = [];
+      ids.forEach(function (id) { var b = network.getBoundingBox(id); boxes.push([id, b]); });
+      for (var a = 0; a < boxes.length; a++) for (var c = a + 1; c < boxes.length; c++) {
+        var p = boxes[a][1], q = boxes[c][1];
+        if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1)
+          bad.push([KG.nodes[boxes[a][0]].label, KG.nodes[boxes[c][0]].label]);
+      }
+      return bad; })()""")
+
+
+@needs_chromium
+def test_viewer_polish_in_browser(corpus):
+    store, page = corpus
+    with Chromium() as br:
+        open_page(br, page)
+        n, e = br.eval("KG.nodes.length"), br.eval("KG.edges.length")
+        isolated = br.eval("KG.nodes.filter(x => !x.deg).length")
+        assert 0 < isolated < n
+        # unconnected entities hidden by default; the header counts what is shown
+        assert br.eval("nodes.get({filter: x => x.hidden}).length") == isolated
+        counts = "[+document.getElementById('kg-info').dataset.nodes, +document.getElementById('kg-info').dataset.edges]"
+        assert br.eval(counts) == [n - isolated, e]
+        br.eval("document.getElementById('kg-isolated').click(); 1")
+        assert br.eval("nodes.get({filter: x => x.hidden}).length") == 0 and br.eval(counts) == [n, e]
+        br.eval("document.getElementById('kg-isolated').click(); 1")
+        # a class filter: the header follows
+        persons = br.eval("KG.nodes.filter(x => x.cls === 'Person' && x.deg).length")
+        person_edges = br.eval("KG.edges.filter(x => KG.nodes[x.f].cls === 'Person' || KG.nodes[x.t].cls === 'Person').length")
+        br.eval("document.querySelector('#kg-classes input[data-key=\"Person\"]').click(); 1")
+        assert persons > 0 and br.eval(counts) == [n - isolated - persons, e - person_edges]
+        br.eval("document.querySelector('#kg-classes input[data-key=\"Person\"]').click(); 1")
+
+        # a deep link selects the entity; its facts' sources are grouped, newest first
+        br.navigate(page.as_uri() + "#entity=Accelink")
+        assert br.wait_for("document.body.getAttribute('data-drawn') === '1' && !document.getElementById('kg-panel').hidden", timeout=60)
+        accelink = br.eval("KG.nodes.findIndex(x => x.iri.endsWith('/Accelink'))")
+        assert br.eval("document.querySelector('#kg-panel h3').textContent") == br.eval(f"KG.nodes[{accelink}].label")
+        assert br.eval("network.getSelectedNodes()") == [accelink]
+        br.eval("kgSetLang('en'); 1")
+        assert br.eval("document.querySelector('#kg-panel h3').textContent") == "Accelink Technologies"
+        summaries = br.eval("Array.from(document.querySelectorAll('#kg-panel details summary')).map(s => s.textContent)")
+        assert "4 documents say this" in summaries, summaries  # the example and its three reprints
+        group = "Array.from(document.querySelectorAll('#kg-panel details'))[0]"
+        br.eval(f"{group}.open = true; 1")
+        dates = br.eval(f"Array.from({group}.querySelectorAll('li')).map(li => li.textContent.match(/\\d{{4}}-\\d{{2}}-\\d{{2}}/)[0])")
+        assert dates == sorted(dates, reverse=True) and dates[0] == "2025-09-13", dates
+        assert br.eval("document.querySelectorAll('#kg-panel blockquote').length") < br.eval(
+            f"KG.edges.filter(x => x.f === {accelink} || x.t === {accelink}).reduce((a, x) => a + x.facts.length, 0)")
+        br.screenshot(ROOT / "docs" / "viewer-panel.png")
+
+        # measurements in the side panel
+        measured = br.eval("KG.nodes.findIndex(x => x.m.length > 0 && x.deg > 0)")
+        br.eval(f"location.hash = '#entity=' + encodeURIComponent(KG.nodes[{measured}].iri.split('/').pop()); 1")
+        assert br.wait_for(f"document.querySelector('#kg-panel h3').textContent === KG.nodes[{measured}].label", timeout=5)
+        rows = br.eval("document.querySelectorAll('#kg-panel table.kg-measures tr').length")
+        assert rows == br.eval(f"KG.nodes[{measured}].m.length") > 0
+
+        # the UI language switch: names, legend and header
+        br.eval("kgSetLang('zh-Hant'); 1")
+        assert br.eval(f"nodes.get({accelink}).label") == "光迅科技" and br.eval("document.documentElement.lang") == "zh-Hant"
+        assert "節點" in br.eval("document.getElementById('kg-info').textContent")
+        assert br.eval("document.querySelector('#kg-h-classes span').textContent") == "類型"
+        br.eval("kgSetLang('en'); 1")
+        assert br.eval(f"nodes.get({accelink}).label") == "Accelink Technologies"
+        assert "nodes" in br.eval("document.getElementById('kg-info').textContent")
+        assert not br.eval("document.getElementById('kg-query-link').offsetParent")  # not served: no query page
+
+        # no two labels overlap at this scale
+        br.eval("document.getElementById('kg-close').click(); 1")
+        assert label_boxes_overlapping(br) == []
+        br.eval("network.setOptions({nodes: {scaling: {label: {drawThreshold: 9}}}}); network.moveTo({scale: 0.8, animation: false}); 1")
+        time.sleep(0.5)
+        br.screenshot(ROOT / "docs" / "viewer-overview.png")
+        br.drain()
+        assert not [u for u in br.requests() if not u.startswith(("file:", "data:", "about:"))]
+        assert br.errors() == []
+
+
+@needs_chromium
+def test_served_viewer_links_to_the_query_page(corpus):
+    from kg.store import KGStore
+
+    store, _ = corpus
+    s = KGStore(str(store), read_only=True, create=False)
+    with running(s) as server, Chromium(offline=False) as br:
+        br.navigate(f"{server.url}#entity=Accelink")
+        assert br.wait_for("document.body && document.body.getAttribute('data-drawn') === '1'", timeout=60)
+        assert br.wait_for("!document.getElementById('kg-panel').hidden", timeout=10)
+        link = br.eval("(function () { var a = document.getElementById('kg-query-link');"
+                       " return a.hidden ? null : a.href; })()")
+        assert link == f"{server.url}query"
+        assert br.errors() == []
+    del s

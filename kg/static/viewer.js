@@ -52,7 +52,7 @@
   var note = document.getElementById("kg-note");
   var served = location.protocol === "http:" || location.protocol === "https:";
   var queryLink = document.getElementById("kg-query-link");
-  queryLink.hidden = !served;  // kg serve has the SPARQL query page beside the viewer
+  if (served) { queryLink.href = "/query"; queryLink.hidden = false; }  // kg serve's SPARQL query page
   function headerText() {
     search.placeholder = UI.search;
     queryLink.textContent = UI.queryPage;
@@ -452,8 +452,11 @@
   }
   window.addEventListener("hashchange", fromFragment);
 
-  network.once("afterDrawing", function () {
+  function firstSelection() {
     if (fromFragment()) return;
     if (KG.focus && KG.focus.length) { network.selectNodes(KG.focus); showNode(KG.focus[0]); }
-  });
+  }
+  // the first drawing may already be done (a page served over HTTP can draw before this runs)
+  if (document.body.getAttribute("data-drawn") === "1") firstSelection();
+  else network.once("afterDrawing", firstSelection);
 })();
