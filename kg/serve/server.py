@@ -61,7 +61,9 @@ class KGServer:
         self.served = ServedStore(store, follow=config.follow and not config.allow_update)
         self.slots = QuerySlots(config.max_queries, config.queue_wait, config.quiet)
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.socket = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY only on sockets that say so, and without it
+        # an answer written as headers + body waits 40 ms for the client's delayed ACK.
+        self.socket = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             self.socket.bind((host, port))
