@@ -3,14 +3,29 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PY_MIN := 3.11
 
-.PHONY: demo test bench lint browser clean
+.PHONY: demo test bench lint browser clean model
 
+# Python >= 3.11 first, in one line.  A .venv made by an older Python (or one cut short) is
+# replaced; a first set-up that fails removes the .venv it began, so no later run trips on it.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
-	touch $(STAMP)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "kg needs Python >= $(PY_MIN): '$(PYTHON)' is $$(command -v $(PYTHON) >/dev/null && $(PYTHON) --version 2>&1 | head -1 || echo "not found"); run make PYTHON=python3.11 (or newer)" >&2; exit 1; }
+	@if [ -d $(VENV) ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
+	  echo "removing $(VENV): it is broken or made by a Python older than $(PY_MIN)"; rm -rf $(VENV); fi
+	@echo "setting up $(VENV): kg and its dependencies (a few minutes the first time)"
+	@fresh=; [ -d $(VENV) ] || fresh=1; log=$$(mktemp); \
+	trap '[ -n "$$fresh" ] && rm -rf $(VENV); rm -f $$log; exit 130' INT TERM; \
+	{ { [ -z "$$fresh" ] || $(PYTHON) -m venv $(VENV); } \
+	  && $(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip \
+	  && $(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'; } >$$log 2>&1 \
+	|| { status=$$?; tail -n 30 $$log >&2; rm -f $$log; \
+	     [ -n "$$fresh" ] && rm -rf $(VENV) && echo "kg: set-up failed (above: the end of pip's output); $(VENV) removed" >&2; \
+	     exit $$status; }; \
+	rm -f $$log
+	@touch $(STAMP)
+	@echo "kg is installed: $(BIN)/kg (or put $(BIN) on PATH)"
 
 # Debian's chromium and CJK fonts for the viewer tests and screenshots (root on CI machines).
 browser:

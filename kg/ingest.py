@@ -21,6 +21,10 @@ from pathlib import Path
 from .model import Doc
 
 SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+# Documents a folder of articles may hold that kg cannot read: listed as skipped, not ignored
+# (other files, such as images or data, are passed over in silence).
+UNSUPPORTED = {".pdf": "PDF", ".doc": "Word", ".docx": "Word", ".odt": "OpenDocument", ".rtf": "RTF",
+               ".epub": "EPUB", ".pages": "Pages", ".wps": "WPS", ".mht": "MHTML", ".mhtml": "MHTML"}
 # Limits that keep one file's cost bounded (docs/limits.md).  Larger files are refused before
 # they are read (HTML extraction alone takes seconds per MB); decoded text (for HTML the
 # extracted text) longer than MAX_CHARS is refused: news articles run to a few thousand
@@ -70,8 +74,12 @@ def iter_sources(paths: Iterable[str | os.PathLike], errors: list[str] | None = 
                 dirnames.sort()
                 rel_dir = os.path.relpath(dirpath, root)
                 for name in sorted(filenames):
-                    if os.path.splitext(name)[1].lower() in SUFFIXES and not name.startswith(".") and not _is_readme(name):
+                    ext = os.path.splitext(name)[1].lower()
+                    if ext in SUFFIXES and not name.startswith(".") and not _is_readme(name):
                         found.append((os.path.join(dirpath, name), name if rel_dir == "." else os.path.join(rel_dir, name)))
+                    elif ext in UNSUPPORTED and errors is not None and not name.startswith("."):
+                        errors.append(f"{os.path.join(dirpath, name)}: {UNSUPPORTED[ext]} files are not read "
+                                      "(convert it to .txt, .md or .html)")
             for f, rel in found:
                 src = Source(Path(f), _doc_id(rel))
                 if unique(src):

@@ -23,8 +23,7 @@ SEED = CORPUS / "wuxi-compute-2025-09-06.zh-Hant.txt"
 GOLD = SHARED / "eval" / "wuxi-compute-2025-09-06.gold.json"
 DATASETS = SHARED / "datasets"
 HAVE_SHARED = SEED.exists()
-NO_SHARED = (f"needs the shared seed article, gold and datasets in {SHARED}/ "
-             "(absent from a plain clone; CI provides them)")
+NO_SHARED = "needs ../shared (seed article, gold, datasets): absent from a plain clone, present in CI"
 
 EXAMPLES = ROOT / "examples"
 ARTICLES = ROOT / "tests" / "articles"
@@ -49,6 +48,15 @@ def pytest_report_header(config):
 def _shared_marker(request):
     if request.node.get_closest_marker("shared"):
         require_shared()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Every skip for want of ../shared points at require_shared(), so `-rs` folds them into one line."""
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.skipped and isinstance(rep.longrepr, tuple) and rep.longrepr[2].endswith(NO_SHARED):
+        rep.longrepr = (__file__, require_shared.__code__.co_firstlineno, rep.longrepr[2])
 
 
 def build_store(paths, store_dir, **kw):
