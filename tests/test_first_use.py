@@ -6,6 +6,7 @@ throw-away VENV: they never touch the project's .venv and never download anythin
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -113,3 +114,41 @@ def test_tests_needing_shared_skip_with_one_reason(tmp_path):
     assert "1 passed, 2 skipped" in r.stdout, r.stdout
     reasons = [line for line in r.stdout.splitlines() if line.startswith("SKIPPED")]
     assert len(reasons) == 1 and "[2]" in reasons[0] and "absent from a plain clone" in reasons[0], reasons
+
+
+# --- the README's first session: every command answers on the demo store ----------------------
+
+
+def _walk_through() -> list[list[str]]:
+    import shlex
+
+    text = (ROOT / "README.md").read_text("utf-8")
+    block = re.search(r"<!-- walk-through -->\s*```sh\n(.*?)```", text, re.S)
+    assert block, "README.md lost its walk-through block"
+    cmds = [shlex.split(line, comments=True) for line in block.group(1).splitlines()]
+    return [c for c in cmds if c and c[0] == "kg"]
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("demo") / "demo-store"
+    r = kg("build", EXAMPLES, "--store", d, "-q")  # what `make demo` builds
+    assert r.returncode == 0, r.stderr
+    return d
+
+
+@pytest.mark.parametrize("cmd", _walk_through(), ids=lambda c: " ".join(c[1:3]))
+def test_readme_walk_through_answers(cmd, demo_store, tmp_path):
+    import os
+
+    env = {**os.environ, "KG_STORE": str(demo_store)}
+    r = subprocess.run([sys.executable, "-m", "kg.cli", *cmd[1:]], capture_output=True, text=True, cwd=tmp_path,
+                       env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout + r.stderr
+    assert r.stdout.strip() or any(tmp_path.iterdir()), "no answer"
+    assert "no path" not in out.lower() and "\n0 rows" not in out and "Traceback" not in out, out[-2000:]
+    if cmd[1] == "stats":
+        assert re.search(r"documents\s+6\b", out)
+    if cmd[1] == "validate":
+        assert "Conforms: True" in out
