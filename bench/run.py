@@ -55,12 +55,13 @@ class Sizes:
     load_reps: int  # repetitions of the big loads (a minute each at 1M on a busy machine)
     jieba_budget: float  # seconds of jieba time to sample
     rdflib_load_big: bool  # also load the big graph into rdflib (slow: ~75 s at 1M)
+    viewer_sizes: tuple[int, ...] = (1000, 5000)  # entities of the generated viewer graphs
 
 
 SIZES = {
     "full": Sizes(1_000_000, 100_000, 10_000, 10.0, 3, 1, 60.0, True),
-    "quick": Sizes(100_000, 20_000, 300, 0.5, 3, 3, 10.0, True),
-    "smoke": Sizes(4_000, 2_000, 6, 0.01, 1, 1, 0.3, True),
+    "quick": Sizes(100_000, 20_000, 300, 0.5, 3, 3, 10.0, True, (1000,)),
+    "smoke": Sizes(4_000, 2_000, 6, 0.01, 1, 1, 0.3, True, (60,)),
 }
 
 QUERIES = {
@@ -576,14 +577,48 @@ def bench_extract(sz: Sizes, tmp: Path) -> None:
     shutil.rmtree(d, ignore_errors=True)
 
 
+def bench_viewer(sz: Sizes, tmp: Path) -> None:
+    """kg viz vs pyvis with its defaults (physics on) in headless Chromium: time from navigation to
+    the first full drawing (bench/viewer.py; both pages drawn in the same run, one after the other)."""
+    if not shutil.which("chromium") and not Path("/usr/bin/chromium").exists():
+        row("viewer: kg viz vs pyvis defaults", "n/a", "n/a", None, "(needs chromium)", None, "chromium not installed")
+        return
+    cap = 20.0 if sz.viewer_sizes[0] < 1000 else 120.0
+    r = run([PY, str(HERE / "viewer.py"), "--sizes", ",".join(map(str, sz.viewer_sizes)), "--cap", str(cap), "--json"])
+    res = json.loads(r.out.decode().splitlines()[-1])
+    for v in res["rows"]:
+        n, ours, base = v["nodes"], v["drawn_kg"], v["drawn_pyvis"]
+        note = (f"{v['edges']:,} edges; html {v['html_kg'] / 1e6:.1f} MB (pyvis {v['html_pyvis'] / 1e6:.1f} MB); "
+                f"generation {secs(v['gen_kg'])} (pyvis {secs(v['gen_pyvis'])})")
+        if ours is None:
+            row(f"viewer {n:,} nodes: drawn in Chromium, kg viz vs pyvis defaults", f"> {cap:.0f} s",
+                secs(base) if base else f"> {cap:.0f} s", None, ">= 20x sooner", False, note)
+            continue
+        ratio = (base if base is not None else cap) / ours
+        shown = secs(base) if base is not None else f"> {cap:.0f} s"
+        row(f"viewer {n:,} nodes: drawn in Chromium, kg viz vs pyvis defaults (physics on)", secs(ours), shown, ratio,
+            ">= 20x sooner" if n >= 1000 else "(info)", ratio >= 20 if n >= 1000 else None, note)
+        if n >= 5000:
+            total = v["gen_kg"] + ours
+            row(f"viewer {n:,} nodes: kg viz generation + drawing (vs pyvis drawing alone)", secs(total), shown,
+                total / (base if base is not None else cap), "<= 15 s", total <= 15.0, "layout included")
+
+
 OUT = HERE / "out"
+
+
+def result_name(sizing: str, only: set[str]) -> str:
+    """results.md for a whole full run only: a partial run (--only) never overwrites it."""
+    if only:
+        return f"results-{sizing}-{'-'.join(sorted(only))}.md"
+    return "results.md" if sizing == "full" else f"results-{sizing}.md"
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="kg benchmark (issue 6)")
     ap.add_argument("--quick", action="store_true", help="small sizes, for development")
     ap.add_argument("--smoke", action="store_true", help="tiny sizes (with --quick), for the test suite")
-    ap.add_argument("--only", default="", help="comma list of: load,query,rdflib,startup,build,extract")
+    ap.add_argument("--only", default="", help="comma list of: load,query,rdflib,startup,build,extract,viewer")
     args = ap.parse_args(argv)
     sizing = "smoke" if args.smoke else "quick" if args.quick else "full"
     sz = SIZES[sizing]
@@ -611,7 +646,7 @@ def main(argv: list[str] | None = None) -> int:
     def save() -> None:  # after every section, so a run cut short still leaves its table
         OUT.mkdir(exist_ok=True)
         text = render(mach, sizing, started, (load0, os.getloadavg()[0]), time.perf_counter() - t0)
-        (OUT / ("results.md" if sizing == "full" else f"results-{sizing}.md")).write_text(text, "utf-8")
+        (OUT / result_name(sizing, only)).write_text(text, "utf-8")
 
     save()
     if not only or "rdflib" in only:
@@ -625,11 +660,14 @@ def main(argv: list[str] | None = None) -> int:
         save()
     if not only or "extract" in only:
         bench_extract(sz, tmp)
+        save()
+    if not only or "viewer" in only:
+        bench_viewer(sz, tmp)
     text = render(mach, sizing, started, (load0, os.getloadavg()[0]), time.perf_counter() - t0)
     print()
     print(text)
     OUT.mkdir(exist_ok=True)
-    (OUT / ("results.md" if sizing == "full" else f"results-{sizing}.md")).write_text(text, "utf-8")
+    (OUT / result_name(sizing, only)).write_text(text, "utf-8")
     shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

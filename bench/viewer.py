@@ -12,6 +12,7 @@ It also times one redraw after a zoom (interactivity).  Usage: .venv/bin/python 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import shutil
 import sys
@@ -142,6 +143,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="100,1000,5000")
     ap.add_argument("--cap", type=float, default=120.0, help="Longest wait for a page to be drawn (s).")
+    ap.add_argument("--json", action="store_true", help="One JSON line of results (for bench/run.py).")
     args = ap.parse_args()
     from kg.view import render_html
 
@@ -173,6 +175,11 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
     cap = args.cap
+    if args.json:
+        keys = ("nodes", "edges", "html_kg", "gen_kg", "drawn_kg", "redraw_kg", "html_pyvis", "gen_pyvis", "drawn_pyvis",
+                "redraw_pyvis")
+        print(json.dumps({"cap": cap, "rows": [dict(zip(keys, r, strict=True)) for r in rows]}))
+        return
     print(f"\nkg viz vs pyvis default (physics on); drawn = navigation start -> first full drawing; cap {cap:.0f} s\n")
     head = ("nodes", "edges", "html kg", "html pyvis", "gen kg", "gen pyvis", "drawn kg", "drawn pyvis",
             "drawn ratio", "kg gen+drawn", "redraw kg", "redraw pyvis")

@@ -228,7 +228,7 @@
     if (d.date) parts.push(d.date);
     line.appendChild(el("span", null, parts.join(" · ")));
     var a = sourceLink(d);
-    if (a) { line.appendChild(el("span", null, " · ")); line.appendChild(a); }
+    if (a) { if (parts.length) line.appendChild(el("span", null, " · ")); line.appendChild(a); }
     return line;
   }
 
