@@ -50,3 +50,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) demo-store demo-graph.html kg-store
+
+# Retrain every shipped model from ../shared/datasets (fixed seeds; prints validation scores).
+model: $(STAMP)
+	$(BIN)/python -m training.ner
+	$(BIN)/python -m training.relations

@@ -28,9 +28,10 @@ class Mention:
     end: int
     surface: str
     cls: str
-    source: str  # "lexicon", "rule:<name>", "alias", "anaphor"
+    source: str  # "lexicon", "model", "rule:<name>", "alias", "gazetteer", "anaphor:<head>", "nested"
     key: str | None = None
     sentence: int = -1
+    confidence: float = 1.0  # the model's span marginal; 1.0 for lexicon and rule mentions
 
 
 @dataclass(frozen=True)

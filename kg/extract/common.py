@@ -43,3 +43,4 @@ class Cand:
     source: str
     key: str | None = None
     prio: int = 1
+    conf: float = 1.0

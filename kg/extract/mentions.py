@@ -6,6 +6,7 @@ import bisect
 
 from .. import lexicon as lexmod
 from ..model import Doc, Mention
+from . import ner
 from .common import ORG, Cand
 from .lexmatch import _lexicon_cands
 from .rules import (
@@ -22,6 +23,67 @@ from .rules import (
     _short_name,
     _zh_rule_cands,
 )
+
+# --- the trained detector's candidates ------------------------------------------------------
+
+MODEL_MIN_CONFIDENCE = 0.0  # spans the CRF is less sure of are left out (tuned on held-out data)
+_GOV_END = ("政府", "委员会", "委", "部", "局", "厅", "署", "办", "法院", "检察院", "国务院", "人大", "政协", "党委", "军", "部队", "警方", "公安")
+_COMPANY_END = ("公司", "集团", "银行", "股份", "证券", "保险", "基金", "厂", "店", "网", "航空", "电视台", "报", "社", "inc", "inc.", "corp", "corp.", "ltd", "ltd.", "co.", "llc", "plc", "group", "bank")
+_UNI_END = ("大学", "学院", "university", "college")
+_INST_END = ("研究院", "研究所", "实验室", "科学院", "institute", "laboratory", "academy")
+_GOV_EN = ("ministry", "department", "government", "council", "agency", "commission", "bureau", "parliament", "senate", "congress", "army", "police")
+
+
+def refine_class(label: str, folded: str) -> str:
+    """The ontology class of a model span: the dataset type, made finer by the name's own head
+    word where kg has a finer class (University, ResearchInstitute, GovernmentBody, places)."""
+    cls = ner.LABEL_CLASS[label]
+    words = folded.split()
+    last = words[-1] if words else folded
+    if cls in ("ORG", "Organization", "Company", "GovernmentBody"):
+        if folded.endswith(_UNI_END) or last in _UNI_END or folded.startswith("university of"):
+            return "University"
+        if folded.endswith(_INST_END) or last in _INST_END:
+            return "ResearchInstitute"
+        if cls != "ORG":
+            return cls
+        if folded.endswith(_GOV_END) or any(w in _GOV_EN for w in words):
+            return "GovernmentBody"
+        if folded.endswith(_COMPANY_END) or last in _COMPANY_END:
+            return "Company"
+        return "Organization"
+    if cls == "LOC":
+        if folded.endswith(("省", "自治区")):
+            return "Province"
+        if folded.endswith("市"):
+            return "City"
+        if folded.endswith(("区", "县")) and len(folded) <= 5:
+            return "District"
+        return "Place"
+    return cls
+
+
+def _zh_sentence(f: str, s: int, e: int) -> bool:
+    han = sum(1 for c in f[s:e] if "\u4e00" <= c <= "\u9fff")
+    latin = sum(1 for c in f[s:e] if c.isascii() and c.isalpha())
+    return han * 3 >= latin
+
+
+def _model_cands(doc: Doc) -> list[Cand]:
+    """Spans of the trained CRFs in every body sentence (Chinese or English by its letters)."""
+    out = []
+    f = doc.folded
+    for sent in doc.sentences:
+        if not _in_body(doc, sent.start):
+            continue
+        zh = _zh_sentence(f, sent.start, sent.end)
+        spans = ner.tag_zh(f, sent.start, sent.end) if zh else ner.tag_en(doc.text, sent.start, sent.end)
+        for sp in spans:
+            if sp.confidence < MODEL_MIN_CONFIDENCE or sp.end - sp.start < 2 - (not zh):
+                continue
+            out.append(Cand(sp.start, sp.end, refine_class(sp.label, f[sp.start : sp.end]), "model", None, 0, sp.confidence))
+    return out
+
 
 # --- choosing mentions ---------------------------------------------------------------------
 
@@ -58,7 +120,7 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
     lex_spans = {c.end: c for c in lex_cands}
     sent_start = {s.start: i for i, s in enumerate(doc.sentences)}
     rule = _zh_rule_cands(doc, lex_spans, sent_start) + _en_rule_cands(doc) + _person_cands(doc)
-    cands = lex_cands + rule
+    cands = lex_cands + rule + _model_cands(doc)
     cands += _chip_cands(doc, cands)
     pairs, hidden = _alias_defs(doc, cands)
     full_cls = {(c.start, c.end): c.cls for c in cands}
@@ -75,7 +137,7 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
             if short and short != f[c.start : c.end] and short not in seen:
                 seen[short] = Cand(c.start, c.end, c.cls, "rule:org.short")
     for c in cands:
-        if c.source.startswith("rule:") or c.source == "alias":
+        if c.source.startswith("rule:") or c.source in ("alias", "model"):
             key = f[c.start : c.end]
             if len(key) >= 2 and (not key.isascii() or len(key) >= 3):
                 seen.setdefault(key, c)
@@ -84,7 +146,7 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
         while k >= 0:
             e = k + len(key)
             if (k, e) != (c0.start, c0.end) and _in_body(doc, k) and _word_ok(f, k, e):
-                cands.append(Cand(k, e, c0.cls, "gazetteer", c0.key, 2))
+                cands.append(Cand(k, e, c0.cls, "gazetteer", c0.key, 0 if c0.source == "model" else 2, c0.conf))
             k = f.find(key, k + 1)
     for m in _ANAPHOR.finditer(f):
         cands.append(Cand(m.start(), m.end(), "", "anaphor:" + m.group(2), None, 0))
@@ -129,7 +191,7 @@ def _to_mentions(doc: Doc, taken: list[Cand], nested: list[Cand], pairs: list[tu
             cls = full.cls if full else "Organization"
         if c.source == "gazetteer" and not cls:
             cls = "Organization"
-        ments.append(Mention(c.start, c.end, doc.text[c.start : c.end], cls, c.source, c.key, sent_of(c.start)))
+        ments.append(Mention(c.start, c.end, doc.text[c.start : c.end], cls, c.source, c.key, sent_of(c.start), c.conf))
     top_count = len(ments)
     for c in nested:
         m = Mention(c.start, c.end, doc.text[c.start : c.end], c.cls, "nested", c.key, sent_of(c.start))

@@ -1,0 +1,168 @@
+"""The trained mention detector: linear-chain CRFs (python-crfsuite) over characters (Chinese,
+on the folded text) and over tokens (English, on the original text, since case is the best clue
+to an English name).
+
+The feature functions live here, not in the training code, because a model is only as good as
+the agreement between the features it was trained on and the ones it sees at run time; training
+(`training/ner.py`) imports them.  Models are data files in `kg/models/`, loaded once per
+process; a missing model file turns the detector off (with `available() == False`), it never
+downloads anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+MODELS = {"zh": "ner-zh.crfsuite", "en": "ner-en.crfsuite"}
+
+# Dataset labels -> what the detector reports.  "ORG"/"LOC" are MSRA's coarse types, refined
+# by `refine_class`; CLUENER's finer types map directly.  Types kg does not keep (books, games,
+# films, scenic spots, job titles) are learned, so they are not mistaken for organisations,
+# and then dropped.
+LABEL_CLASS = {
+    "name": "Person", "PER": "Person",
+    "company": "Company", "government": "GovernmentBody", "organization": "Organization",
+    "ORG": "ORG", "address": "LOC", "LOC": "LOC",
+}
+
+_EN_TOKEN = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+(?:[-'’.&][A-Za-z0-9\u00c0-\u024f]+)*\.?|[^\sA-Za-z0-9\u00c0-\u024f]")
+
+
+def _ctype(c: str) -> str:
+    if "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf":
+        return "h"
+    if c.isdigit():
+        return "d"
+    if c.isascii() and c.isalpha():
+        return "a"
+    if c.isspace():
+        return "s"
+    return "p"
+
+
+def zh_features(text: str) -> list[list[str]]:
+    """Character features: the character and its neighbours within two, the bigrams around it,
+    and the character-type pattern of the window (digits, Latin, Han, punctuation)."""
+    pad = "\x02\x02" + text + "\x03\x03"
+    types = "bb" + "".join(_ctype(c) for c in text) + "ee"
+    out = []
+    for i in range(2, len(pad) - 2):
+        a, b, c, d, e = pad[i - 2], pad[i - 1], pad[i], pad[i + 1], pad[i + 2]
+        out.append([
+            "c=" + c, "l=" + b, "r=" + d, "ll=" + a, "rr=" + e,
+            "lc=" + b + c, "cr=" + c + d, "llc=" + a + b, "crr=" + d + e, "lr=" + b + d,
+            "t=" + types[i - 2 : i + 3],
+        ])
+    return out
+
+
+def en_tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Tokens of English text as character spans (words with inner hyphens/apostrophes, a
+    trailing period of an abbreviation, single punctuation marks)."""
+    return [(m.start(), m.end()) for m in _EN_TOKEN.finditer(text, start, len(text) if end is None else end)]
+
+
+def _shape(w: str) -> str:
+    s = re.sub(r"[A-Z]", "X", w)
+    s = re.sub(r"[a-z]", "x", s)
+    s = re.sub(r"\d", "d", s)
+    return re.sub(r"(.)\1{2,}", r"\1\1", s)
+
+
+def en_features(words: list[str]) -> list[list[str]]:
+    """Token features: the word (as written and lower case), prefixes/suffixes, shape, case
+    flags, and the lower-case word and shape of the neighbours within two."""
+    low = [w.lower() for w in words]
+    shp = [_shape(w) for w in words]
+    n = len(words)
+    out = []
+    for i, w in enumerate(words):
+        f = [
+            "w=" + w, "lw=" + low[i], "p3=" + low[i][:3], "s3=" + low[i][-3:], "s2=" + low[i][-2:],
+            "sh=" + shp[i], f"title={w[:1].isupper():d}", f"upper={w.isupper():d}", f"digit={any(ch.isdigit() for ch in w):d}",
+        ]
+        if i == 0:
+            f.append("BOS")
+        for k in (-2, -1, 1, 2):
+            j = i + k
+            if 0 <= j < n:
+                f += [f"{k}:lw=" + low[j], f"{k}:sh=" + shp[j]]
+        if i > 0:
+            f.append("bi=" + low[i - 1] + "|" + low[i])
+        if i < n - 1:
+            f.append("bi+=" + low[i] + "|" + low[i + 1])
+        else:
+            f.append("EOS")
+        out.append(f)
+    return out
+
+
+def bio_to_spans(tags: list[str]) -> list[tuple[int, int, str]]:
+    """(first, last+1, type) item ranges of a BIO tag sequence; a stray I- opens a span."""
+    spans, cur, start = [], None, 0
+    for i, t in enumerate(tags + ["O"]):
+        kind, _, typ = t.partition("-")
+        if cur and (t == "O" or kind == "B" or typ != cur):
+            spans.append((start, i, cur))
+            cur = None
+        if t != "O" and cur is None:
+            cur, start = typ, i
+    return spans
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    label: str  # dataset label (name, company, ORG, LOC, ...)
+    confidence: float
+
+
+@lru_cache(maxsize=2)
+def _tagger(lang: str):
+    try:
+        import pycrfsuite
+    except ImportError:  # declared as a dependency; a broken install only loses the model
+        return None
+    path = resources.files("kg").joinpath("models", MODELS[lang])
+    if not path.is_file():
+        return None
+    t = pycrfsuite.Tagger()
+    t.open(str(path))
+    return t
+
+
+def available(lang: str) -> bool:
+    return _tagger(lang) is not None
+
+
+def _spans(tagger, xseq: list[list[str]]) -> list[tuple[int, int, str, float]]:
+    tags = tagger.tag(xseq)
+    out = []
+    for a, b, typ in bio_to_spans(tags):
+        if typ not in LABEL_CLASS:
+            continue
+        conf = min(tagger.marginal(tags[k], k) for k in range(a, b))
+        out.append((a, b, typ, conf))
+    return out
+
+
+def tag_zh(folded: str, start: int, end: int) -> list[Span]:
+    """Mentions in one Chinese sentence `folded[start:end]`; offsets into `folded`."""
+    tagger = _tagger("zh")
+    if tagger is None or end <= start:
+        return []
+    return [Span(start + a, start + b, t, c) for a, b, t, c in _spans(tagger, zh_features(folded[start:end]))]
+
+
+def tag_en(text: str, start: int, end: int) -> list[Span]:
+    """Mentions in one English sentence `text[start:end]` (original case); offsets into `text`."""
+    tagger = _tagger("en")
+    toks = en_tokens(text, start, end)
+    if tagger is None or not toks:
+        return []
+    words = [text[s:e] for s, e in toks]
+    return [Span(toks[a][0], toks[b - 1][1], t, c) for a, b, t, c in _spans(tagger, en_features(words))]

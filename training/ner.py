@@ -1,0 +1,168 @@
+"""Train kg's mention detectors (CRFs) from ../shared/datasets and print their validation scores.
+
+    python -m training.ner [--lang zh|en|all] [--small] [--out DIR] [--shared DIR]
+
+Chinese: CLUENER2020 train + MSRA (rebuilt official train), one model with both label sets
+(CLUENER's fine types; MSRA's PER as CLUENER's `name`, its ORG and LOC kept as their own labels,
+since their span conventions differ from CLUENER's).  English: Re-DocRED dev + wikigold + UNER
+EWT dev/test + WNUT-17 train (PER/ORG/LOC).  Held out, never trained on: CLUENER lines whose
+number is a multiple of 10, every 10th MSRA sentence, and UNER English-PUD (the last 1,000
+sentences of `combined/`).  Deterministic: the same data and parameters give the same model
+(L-BFGS has no random start; the splits are by line number).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pycrfsuite
+
+from kg.datasets import Example, read_bio, read_cluener
+from kg.extract.ner import LABEL_CLASS, MODELS, bio_to_spans, en_features, zh_features
+from kg.normalise import fold
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SHARED = ROOT.parent / "shared" / "datasets"
+PARAMS = {
+    "zh": {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True, "feature.minfreq": 2},
+    "en": {"c1": 0.05, "c2": 0.05, "max_iterations": 150, "feature.possible_transitions": True},
+}
+SCORED = {"zh-cluener": {"company", "organization", "government", "name", "address"}, "zh-msra": {"name", "ORG", "LOC"}, "en": {"PER", "ORG", "LOC"}}
+
+
+def char_tags(ex: Example, rename: dict[str, str] | None = None) -> list[str]:
+    tags = ["O"] * len(ex.text)
+    for s, e, t in ex.spans:
+        t = (rename or {}).get(t, t)
+        tags[s] = "B-" + t
+        for k in range(s + 1, e):
+            tags[k] = "I-" + t
+    return tags
+
+
+def zh_data(shared: Path, small: bool) -> tuple[list, dict[str, list]]:
+    """(features, tags) for training, and the held-out sets by name."""
+    train, val = [], {"zh-cluener": [], "zh-msra": []}
+    for ex in read_cluener(shared / "cluener2020/train.json"):
+        item = (fold(ex.text), char_tags(ex))
+        (val["zh-cluener"] if int(ex.id) % 10 == 0 else train).append(item)
+    for ex in read_bio(shared / "msra/msra_train_from_dh.bio.gz", join=""):
+        item = (fold(ex.text), char_tags(ex, {"PER": "name"}))
+        (val["zh-msra"] if int(ex.id) % 10 == 0 else train).append(item)
+    if small:
+        train, val = train[::200], {k: v[:200] for k, v in val.items()}
+    return [(zh_features(t), y) for t, y in train], {k: [(zh_features(t), y) for t, y in v] for k, v in val.items()}
+
+
+_WNUT = {"person": "PER", "corporation": "ORG", "group": "ORG", "location": "LOC"}
+
+
+def _token_item(ex: Example, rename: dict[str, str] | None = None) -> tuple[list[list[str]], list[str]]:
+    toks = _space_tokens(ex.text)
+    tags = []
+    for s, _e in toks:
+        tag = "O"
+        for a, b, t in ex.spans:
+            t = (rename or {}).get(t, t)
+            if t not in ("PER", "ORG", "LOC"):
+                continue
+            if a <= s < b:
+                tag = ("B-" if s == a else "I-") + t
+                break
+        tags.append(tag)
+    return en_features([ex.text[s:e] for s, e in toks]), tags
+
+
+def _space_tokens(text: str) -> list[tuple[int, int]]:
+    """The datasets' own tokens (they are joined with single spaces by the reader)."""
+    out, pos = [], 0
+    for w in text.split(" "):
+        if w:
+            out.append((pos, pos + len(w)))
+        pos += len(w) + 1
+    return out
+
+
+def en_data(shared: Path, small: bool) -> tuple[list, dict[str, list]]:
+    en = shared / "en-ner-open"
+    combined = list(read_bio(en / "combined/wiki_news.per_org_loc.bio", join=" "))
+    train = [_token_item(ex) for ex in combined[:5806]]
+    val = [_token_item(ex) for ex in combined[5806:]]
+    for f in ("uner-en-ewt/en_ewt_dev.bio", "uner-en-ewt/en_ewt_test.bio"):
+        train += [_token_item(ex) for ex in read_bio(en / f, join=" ")]
+    train += [_token_item(ex, _WNUT) for ex in read_bio(en / "wnut17/wnut17train.conll", join=" ")]
+    if small:
+        train, val = train[::100], val[:100]
+    return train, {"en": val}
+
+
+def score(tagger: pycrfsuite.Tagger, items: list, keep: set[str]) -> tuple[float, float, float, dict]:
+    """Exact-span micro P/R/F1 over the types in `keep`, and F1 by type."""
+    tp, fp, fn = Counter(), Counter(), Counter()
+    for x, y in items:
+        gold = {s for s in bio_to_spans(y) if s[2] in keep}
+        pred = {s for s in bio_to_spans(tagger.tag(x)) if s[2] in keep}
+        for s in pred & gold:
+            tp[s[2]] += 1
+        for s in pred - gold:
+            fp[s[2]] += 1
+        for s in gold - pred:
+            fn[s[2]] += 1
+    def prf(a: int, b: int, c: int) -> tuple[float, float, float]:
+        p = a / (a + b) if a + b else 0.0
+        r = a / (a + c) if a + c else 0.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+    by_type = {t: prf(tp[t], fp[t], fn[t])[2] for t in sorted(keep)}
+    return (*prf(sum(tp.values()), sum(fp.values()), sum(fn.values())), by_type)
+
+
+def train(lang: str, out: Path, shared: Path, small: bool) -> dict[str, tuple]:
+    t0 = time.time()
+    train_items, vals = (zh_data if lang == "zh" else en_data)(shared, small)
+    print(f"[{lang}] {len(train_items):,} training sentences, features in {time.time() - t0:.0f} s", flush=True)
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for x, y in train_items:
+        trainer.append(x, y)
+    params = dict(PARAMS[lang])
+    if small:
+        params["max_iterations"] = 20
+    trainer.set_params(params)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / MODELS[lang]
+    tmp = path.with_suffix(".tmp")
+    trainer.train(str(tmp))
+    tmp.replace(path)
+    print(f"[{lang}] trained in {time.time() - t0:.0f} s -> {path} ({path.stat().st_size / 1e6:.1f} MB)", flush=True)
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    results = {}
+    for name, items in vals.items():
+        p, r, f, by = score(tagger, items, SCORED[name])
+        results[name] = (p, r, f, by)
+        types = "  ".join(f"{t} {v:.3f}" for t, v in by.items())
+        print(f"[{lang}] validation {name} ({len(items):,} sentences): P {p:.3f} R {r:.3f} F1 {f:.3f}   {types}", flush=True)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--lang", choices=["zh", "en", "all"], default="all")
+    ap.add_argument("--small", action="store_true", help="a small slice, a few iterations (checks the code)")
+    ap.add_argument("--out", type=Path, default=ROOT / "kg" / "models")
+    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    a = ap.parse_args(argv)
+    if not (a.shared / "cluener2020").is_dir():
+        print(f"error: no datasets at {a.shared} (training needs ../shared/datasets)", file=sys.stderr)
+        return 2
+    assert set(LABEL_CLASS)  # the labels the run-time reports are the ones trained here
+    for lang in (["zh", "en"] if a.lang == "all" else [a.lang]):
+        train(lang, a.out, a.shared, a.small)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
