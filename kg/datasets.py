@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 _SENTENCE_END = re.compile(r"[。！？!?]")
 
 
