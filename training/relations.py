@@ -30,6 +30,7 @@ import numpy as np
 from kg.extract import relclf
 
 from .relations_data import SHARED, SYMMETRIC, RelSent, read_annotations, read_dev, read_finre, read_redocred
+from .relations_synth import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 ANN_DIR = ROOT / "training" / "annotations"
@@ -253,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--min-conf", type=float, default=0.5)
+    ap.add_argument("--no-synth", action="store_true", help="leave out the synthetic sentences")
+    ap.add_argument("--synth-weight", type=float, default=0.3, help="weight of a synthetic sentence's pairs")
     ap.add_argument("--json", help="also write the scores to this JSON file")
     a = ap.parse_args(argv)
     shared = Path(a.shared)
@@ -281,7 +284,9 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
     )
     sets = {"finre": finre, "redocred": red_train, "ann": ann_train}
-    weights = {"finre": 1.0, "redocred": 0.5, "ann": 2.0}
+    if not a.no_synth:
+        sets["synth"] = generate(4 if a.small else 12, a.seed)
+    weights = {"finre": 1.0, "redocred": 0.5, "ann": 2.0, "synth": a.synth_weight}
     vocab, W, b, classes, label_counts, allowed = train(sets, weights, a.C, a.seed)
     meta = {
         "version": 1,

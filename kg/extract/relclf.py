@@ -297,8 +297,9 @@ def classify(
 ) -> list[tuple[int, int, str, float]]:
     """Facts among `mentions` (start, end, kgo class) of `text_folded`: (subject index, object
     index, predicate local name, confidence), for pairs within one sentence whose most probable
-    class is a predicate with calibrated probability >= `min_conf`.  Indices refer to `mentions`;
-    overlapping mentions are not paired (pass the top-level ones)."""
+    predicate (with its direction) has a calibrated probability >= `min_conf` (0.5: precision
+    first; 0.3 finds more at lower precision, see docs/models.md).  At most one fact per pair.
+    Indices refer to `mentions`; overlapping mentions are not paired (pass the top-level ones)."""
     m = model or load()
     spans = sentence_spans(text_folded)
     ends = [e for _, e in spans]
@@ -331,12 +332,13 @@ def classify(
     if not feats:
         return []
     P = m.probs(feats)
-    best = P.argmax(axis=1)
+    P[:, m.none] = -1.0
+    best = P.argmax(axis=1)  # the most probable predicate, reported when its probability >= min_conf
     out = []
     for r, (si, i, j, ki, kj) in enumerate(pairs):
         c = int(best[r])
         conf = float(P[r, c])
-        if c == m.none or conf < min_conf:
+        if conf < min_conf:
             continue
         sent, loc = local[si]
         if negated(sent, loc[i], loc[j]):
