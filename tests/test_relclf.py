@@ -79,6 +79,11 @@ def test_negated_or_rumoured_is_never_a_fact(text):
     assert facts(text, [("星海科技", C), ("蓝天电子", C)], min_conf=0.0) == set()
 
 
+def test_english():
+    got = facts("TSMC is headquartered in Hsinchu.", [("TSMC", C), ("Hsinchu", "City")])
+    assert ("TSMC", "locatedIn", "Hsinchu") in got
+
+
 def test_english_negation_veto():
     assert facts("Nvidia did not acquire Arm.", [("Nvidia", C), ("Arm", C)], min_conf=0.0) == set()
 
