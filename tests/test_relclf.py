@@ -73,6 +73,9 @@ def test_direction_follows_the_text():
         "有传闻称星海科技将收购蓝天电子。",
         "星海科技并未收购蓝天电子。",
         "星海科技终止收购蓝天电子。",
+        "市场传闻，出于产能考虑，星海科技将收购蓝天电子。",
+        "星海科技与蓝天电子的合作计划已经终止。",
+        "星海科技收购蓝天电子一事并未获得批准。",
     ],
 )
 def test_negated_or_rumoured_is_never_a_fact(text):
@@ -84,8 +87,17 @@ def test_english():
     assert ("TSMC", "locatedIn", "Hsinchu") in got
 
 
-def test_english_negation_veto():
-    assert facts("Nvidia did not acquire Arm.", [("Nvidia", C), ("Arm", C)], min_conf=0.0) == set()
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nvidia did not acquire Arm.",
+        "Nvidia denied it would acquire Arm.",
+        "Nvidia is rumoured to be buying Arm.",
+        "Reportedly, Nvidia will acquire Arm.",
+    ],
+)
+def test_english_negation_veto(text):
+    assert facts(text, [("Nvidia", C), ("Arm", C)], min_conf=0.0) == set()
 
 
 def test_pairs_stay_within_a_sentence_and_indices_refer_to_the_input():

@@ -63,18 +63,21 @@ _SENT_END = re.compile(r"[。！？；!?;\n]|\.(?=\s|$)")
 _TOKEN = re.compile(r"<n>|[a-z]+(?:'[a-z]+)?|[0-9]+(?:[.,][0-9]+)*|\S")
 _PUNCT = frozenset("，,、：:（）()《》\"'“”‘’-—/·")
 
-# kg's negation veto (kg/extract/relations.py `_NEG`) plus hedges: rumours, reports, denials.
+# kg's negation veto (kg/extract/relations.py `_NEG`), applied between the two names and just
+# after the second; hedges (rumours, denials, reports) also anywhere before the first.
 _NEG_OWN = re.compile(
-    r"(?:并未|尚未|未能|未曾|没有|否认|并非|不会|无意|终止|放弃|未(?!来)|传闻|传言|据传|谣言|不实|辟谣|澄清)"
-    r"|\b(?:not|never|denied|denies|deny|no plans|won't|didn't|doesn't|terminated|abandoned|called off"
-    r"|rumou?r(?:s|ed)?|speculation|reportedly)\b"
+    r"(?:并未|尚未|未能|未曾|没有|否认|并非|不会|无意|终止|放弃|未(?!来))"
+    r"|\b(?:not|never|denied|denies|deny|no plans|won't|didn't|doesn't|terminated|abandoned|called off|rumou?red)\b"
+)
+_HEDGE = re.compile(
+    r"传闻|传言|据传|谣言|不实|辟谣|否认|"
+    r"\b(?:rumou?r(?:s|ed)?|denied|denies|deny|reportedly|speculation|speculated)\b"
 )
 _CUES = re.compile(
     r"否认|传闻|传言|据传|谣言|不实|辟谣|澄清|并未|尚未|未能|没有|并非|不会|无意|终止|放弃|拟|计划|将|有望|或将|可能|意向|洽谈|商讨|筹划|"
     r"\b(?:not|never|denied|denies|rumou?r\w*|reportedly|plans?|planned|may|might|could|would|talks|considering|expected)\b"
 )
 
-SENT_FEATS = False
 MAX_MENTIONS_BETWEEN = 3  # names between the two; farther pairs are not candidates
 MAX_BETWEEN = 60  # tokens between the two names; farther pairs are not candidates
 
@@ -131,7 +134,11 @@ def sentence_features(
 
     `sent` is folded text, `ments` are (start, end, class) offsets into `sent`, sorted by start and
     not overlapping.  Yields (i, j, [feature strings]) for i < j (text order), for pairs whose
-    coarse classes (in text order, e.g. "ORGLOC") are in `allowed` (all when None)."""
+    coarse classes (in text order, e.g. "ORGLOC") are in `allowed` (all when None).
+
+    Coordinated lists (A、B和C) distribute: a pair whose left name ends a list's run of members, or
+    whose right name sits inside a list, is described by the words around the list's nearest
+    member (the pair's context), so "X联合了A、B、C" tells the same of B and C as of A."""
     n = len(ments)
     if n < 2:
         return
@@ -141,18 +148,25 @@ def sentence_features(
     cues = _CUES.findall(sent)
     sent_cues = ["q:" + c for c in dict.fromkeys(cues)]
     names = [sent[s:e] for s, e, _ in ments]
-    if SENT_FEATS:
-        # the sentence as a bag of words and bigrams, names masked as @CLASS
-        st = tokens(sent[: ments[0][0]])
-        for k in range(n):
-            st.append("@" + coarse(ments[k][2]))
-            st += gaps[k] if k < n - 1 else tokens(sent[ments[k][1] :])
-        bag = ["s:" + t for t in dict.fromkeys(st) if t not in _PUNCT]
-        bag += ["S:" + a + b for a, b in dict.fromkeys(zip(st, st[1:], strict=False))]
-    else:
-        bag = []
     cls = [c for _, _, c in ments]
     grp = [coarse(c) for c in cls]
+    joined = [bool(g) and len(g) <= 2 and all(t in _LIST_SEP for t in g) for g in gaps]
+    head = list(range(n))
+    for k in range(1, n):
+        if joined[k - 1]:
+            head[k] = head[k - 1]
+    tail = list(range(n))
+    for k in range(n - 2, -1, -1):
+        if joined[k]:
+            tail[k] = tail[k + 1]
+
+    def between_of(a: int, b: int) -> list[str]:
+        out = list(gaps[a])
+        for k in range(a + 1, b):
+            out.append("@" + grp[k])
+            out += gaps[k]
+        return out
+
     for i in range(n - 1):
         between: list[str] = []
         for j in range(i + 1, n):
@@ -160,62 +174,29 @@ def sentence_features(
                 between = between + ["@" + grp[j - 1]] + gaps[j - 1]
             else:
                 between = list(gaps[i])
-            nb = len(between)
-            if nb > max_between or j - i - 1 > MAX_MENTIONS_BETWEEN:
+            if len(between) > max_between:
                 break
             gp = grp[i] + grp[j]
             if allowed is not None and gp not in allowed:
                 continue
-            f = [
-                "bias",
-                "c:" + cls[i] + ">" + cls[j],
-                "g:" + gp,
-                "n:" + str(min(j - i - 1, 3)),
-                "d:" + _bucket(nb),
-                "gd:" + gp + _bucket(nb),
-            ]
-            if nb <= 20:
-                core = between
-            else:
-                core = between[:8] + ["…"] + between[-8:]
-            f += ["w:" + t for t in core]
-            f += ["v:" + a + b for a, b in zip(core, core[1:], strict=False)]
-            if nb:
-                f += [
-                    "a1:" + between[0],
-                    "b1:" + between[-1],
-                    "ga1:" + gp + between[0],
-                    "gb1:" + gp + between[-1],
-                ]
-                if nb > 1:
-                    a2, b2 = between[0] + between[1], between[-2] + between[-1]
-                    f += ["a2:" + a2, "b2:" + b2, "ga2:" + gp + a2, "gb2:" + gp + b2]
-                if nb <= 12:
-                    f += ["V:" + gp + a + b for a, b in zip(between, between[1:], strict=False)]
-                    f += ["W:" + gp + t for t in between if t not in _PUNCT]
-            else:
-                f.append("adj:" + gp)
-            lt, rt = left0[i], right0[j]
-            if lt:
-                f += ["l1:" + lt[-1], "gl1:" + gp + lt[-1]]
-                if len(lt) > 1:
-                    f += ["l2:" + lt[-2] + lt[-1]]
-                f += ["lw:" + t for t in lt]
-            else:
-                f.append("l0")
-            if rt:
-                f += ["r1:" + rt[0], "gr1:" + gp + rt[0]]
-                if len(rt) > 1:
-                    f += ["r2:" + rt[0] + rt[1]]
-                f += ["rw:" + t for t in rt]
-            else:
-                f.append("r0")
-            commas = sum(t in ("，", ",", "；", ";") for t in between)
-            f.append("cm:" + str(min(commas, 3)))
-            f += sent_cues
-            if cues:
-                bt = "".join(between)
-                f += ["qb:" + c for c in sent_cues if c[2:] in bt]
+            a, b, bt, lst = i, j, between, False
+            if head[j] != head[i]:  # not mates of one list
+                if tail[i] < j and tail[i] != i:
+                    a, lst = tail[i], True
+                if head[j] > a and head[j] != j:
+                    b, lst = head[j], True
+                if lst:
+                    bt = between_of(a, b)
+            if b - a - 1 > MAX_MENTIONS_BETWEEN:
+                continue
+            f = _pair_features(bt, gp, cls[i] + ">" + cls[j], b - a - 1, left0[a], right0[b], sent_cues, cues)
+            if lst:
+                f += ["lst", "lst:" + gp]
+            # name endings tell the kind of organisation (银行, 集团, 证券, 基金, inc.)
+            si, sj = names[i][-2:], names[j][-2:]
+            f += ["hs:" + si, "ts:" + sj, "st:" + si + ">" + sj]
+            if si == sj:
+                f.append("ss:" + gp)
             if names[i] == names[j]:
                 f.append("same")
             elif names[j] in names[i]:
@@ -224,8 +205,58 @@ def sentence_features(
                 f += ["subR", "subR:" + gp]
             elif names[i][:2] == names[j][:2]:
                 f += ["pre2", "pre2:" + gp]
-            f += bag
             yield i, j, f
+
+
+_LIST_SEP = frozenset({"、", ",", "，", "和", "与", "及", "或", "and", "&", "or"})
+
+
+def _pair_features(
+    between: list[str], gp: str, cc: str, n_between: int, lt: list[str], rt: list[str], sent_cues, cues
+) -> list[str]:
+    nb = len(between)
+    f = [
+        "bias",
+        "c:" + cc,
+        "g:" + gp,
+        "n:" + str(min(n_between, 3)),
+        "d:" + _bucket(nb),
+        "gd:" + gp + _bucket(nb),
+    ]
+    core = between if nb <= 20 else between[:8] + ["…"] + between[-8:]
+    f += ["w:" + t for t in core]
+    f += ["v:" + a + b for a, b in zip(core, core[1:], strict=False)]
+    if nb:
+        f += ["a1:" + between[0], "b1:" + between[-1], "ga1:" + gp + between[0], "gb1:" + gp + between[-1]]
+        if nb > 1:
+            a2, b2 = between[0] + between[1], between[-2] + between[-1]
+            f += ["a2:" + a2, "b2:" + b2, "ga2:" + gp + a2, "gb2:" + gp + b2]
+        if nb <= 12:
+            f += ["V:" + gp + a + b for a, b in zip(between, between[1:], strict=False)]
+            f += ["W:" + gp + t for t in between if t not in _PUNCT]
+    else:
+        f.append("adj:" + gp)
+    if lt:
+        f += ["l1:" + lt[-1], "gl1:" + gp + lt[-1]]
+        if len(lt) > 1:
+            f += ["l2:" + lt[-2] + lt[-1]]
+        f += ["lw:" + t for t in lt]
+    else:
+        f.append("l0")
+    if rt:
+        f += ["r1:" + rt[0], "gr1:" + gp + rt[0]]
+        if len(rt) > 1:
+            f += ["r2:" + rt[0] + rt[1]]
+        f += ["rw:" + t for t in rt]
+    else:
+        f.append("r0")
+    commas = sum(t in ("，", ",", "；", ";") for t in between)
+    f.append("cm:" + str(min(commas, 3)))
+    f += sent_cues
+    if cues:
+        bt = "".join(between)
+        f += ["qb:" + c for c in sent_cues if c[2:] in bt]
+    return f
 
 
 class Model:
@@ -269,23 +300,22 @@ def load(path: str | None = None) -> Model:
 
 
 @lru_cache(maxsize=1)
-def _neg():
+def _neg() -> re.Pattern:
     try:  # kg's own veto, kept in step with the rule patterns
         from .relations import _NEG
 
-        return _NEG, _NEG_OWN
+        return _NEG
     except ImportError:  # pragma: no cover
-        return _NEG_OWN, _NEG_OWN
+        return _NEG_OWN
 
 
 def negated(sent: str, a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
-    """A negation or hedge between the two names, or shortly before the first / after the second."""
-    lo = max(0, a[0] - 12)
-    hi = min(len(sent), b[1] + 6)
-    between = sent[a[1] : b[0]]
-    around = sent[lo : a[0]] + " " + between + " " + sent[b[1] : hi]
-    kg_neg, own = _neg()
-    return bool(kg_neg.search(between) or own.search(around))
+    """A negation between the two names or just after the second, or a hedge (rumour, denial)
+    there or anywhere before the first in the sentence: the pair is no fact."""
+    between_after = sent[a[1] : b[0]] + " " + sent[b[1] : min(len(sent), b[1] + 10)]
+    before = sent[: a[0]]
+    kg_neg = _neg()
+    return bool(kg_neg.search(between_after) or _HEDGE.search(before + " " + between_after))
 
 
 def classify(
