@@ -115,7 +115,7 @@ def kg(*args: str) -> str:
 
 
 def nquads(*where: str) -> list[str]:
-    return sorted(line for line in kg("export", "-f", "nquads", *where).splitlines() if line.strip())
+    return sorted(line for line in kg("export", "--format", "nquads", *where).splitlines() if line.strip())
 
 
 def by_graph(lines: list[str]) -> dict[str, list[str]]:
@@ -303,7 +303,7 @@ def test_dead_endpoint_is_one_line_and_exit_1(tmp_path):
     dead = f"http://127.0.0.1:{free_port()}/query"
     kg_bin = Path(sys.executable).with_name("kg")
     cmd = [str(kg_bin)] if kg_bin.exists() else [sys.executable, "-m", "kg.cli"]
-    for args in (["query", "ASK {}"], ["export", "-f", "nquads"], ["stats"], ["build", str(EXAMPLES), "-q"]):
+    for args in (["query", "ASK {}"], ["export", "--format", "nquads"], ["stats"], ["build", str(EXAMPLES), "-q"]):
         p = subprocess.run([*cmd, *args, "--endpoint", dead], capture_output=True, text=True, timeout=60)
         assert p.returncode == 1, (args, p.stderr)
         assert "Traceback" not in p.stderr
