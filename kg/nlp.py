@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 
 from . import lexicon as lexmod
+from .extract.common import cues
 from .ingest import SUFFIXES, Source, parse_bytes, read_document
 from .model import Doc
 from .pipeline import run
@@ -23,10 +24,12 @@ from .pipeline import run
 NS_KGR = "https://w3id.org/kg/id/"
 
 
-def _kind(source: str) -> str:
+def _kind(source: str, folded: str) -> str:
+    """name, nested (inside a longer name) or anaphor (该公司, and 我国-style words the lexicon
+    resolves to a place but that are not names)."""
     if source == "nested":
         return "nested"
-    if source.startswith("anaphor"):
+    if source.startswith("anaphor") or folded in cues()["deictic_names"]:
         return "anaphor"
     return "name"
 
@@ -53,7 +56,7 @@ def doc_json(doc: Doc, entities: list) -> dict:
         ents.append({
             "start": m.start, "end": m.end, "text": doc.text[m.start : m.end],
             "class": ent.cls if ent else m.cls, "id": ent.iri if ent else None,
-            "kind": _kind(m.source), "source": _source(src), "confidence": round(m.confidence, 3),
+            "kind": _kind(m.source, doc.folded[m.start : m.end]), "source": _source(src), "confidence": round(m.confidence, 3),
         })
     rels, seen = [], set()
     for r in doc.relations:

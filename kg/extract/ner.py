@@ -59,10 +59,22 @@ def zh_features(text: str) -> list[list[str]]:
     return out
 
 
+_ABBREV = frozenset({"inc", "corp", "co", "ltd", "jr", "sr", "mr", "mrs", "ms", "dr", "st", "mt", "no", "vs", "dept", "univ", "gov", "gen", "prof"})
+
+
 def en_tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Tokens of English text as character spans (words with inner hyphens/apostrophes, a
-    trailing period of an abbreviation, single punctuation marks)."""
-    return [(m.start(), m.end()) for m in _EN_TOKEN.finditer(text, start, len(text) if end is None else end)]
+    """Tokens of English text as character spans (words with inner hyphens/apostrophes/dots,
+    single punctuation marks); a final period stays on the word only for abbreviations
+    (Inc., Dr., U.S.), as in the training data's tokens."""
+    out = []
+    for m in _EN_TOKEN.finditer(text, start, len(text) if end is None else end):
+        s, e = m.start(), m.end()
+        w = text[s:e]
+        if w.endswith(".") and len(w) > 1 and w[:-1].lower() not in _ABBREV and "." not in w[:-1] and len(w) > 2:
+            out += [(s, e - 1), (e - 1, e)]
+        else:
+            out.append((s, e))
+    return out
 
 
 def _shape(w: str) -> str:
