@@ -62,7 +62,13 @@ def build_matrix(feats: list[list[str]], index: dict[str, int]):
     return csr_matrix((data, (rows, cols)), shape=(len(feats), len(index)))
 
 
-def train(train_sets: dict[str, list[RelSent]], weights: dict[str, float], C: float, seed: int):
+def train(
+    train_sets: dict[str, list[RelSent]],
+    weights: dict[str, float],
+    C: float,
+    seed: int,
+    none_weight: float = 1.0,
+):
     """Fit the classifier; returns (vocabulary list, W, b, classes)."""
     from sklearn.linear_model import LogisticRegression
 
@@ -85,7 +91,10 @@ def train(train_sets: dict[str, list[RelSent]], weights: dict[str, float], C: fl
     ]
     feats = [feats[k] for k in sel]
     labels = [labels[k] for k in sel]
-    sw = np.asarray([sw[k] for k in sel], np.float32)
+    sw = np.asarray(
+        [sw[k] * (none_weight if lab == "none" else 1.0) for k, lab in zip(sel, labels, strict=True)],
+        np.float32,
+    )
     counts = Counter(f for fs in feats for f in set(fs))
     vocab = ["bias"] + sorted(f for f, c in counts.items() if c >= MIN_COUNT and f != "bias")
     index = {f: k for k, f in enumerate(vocab)}
@@ -191,7 +200,7 @@ def prf(sents: list[RelSent], model: relclf.Model, min_conf: float = 0.5) -> dic
         for f in gold - pred:
             fn[f[2]] += 1
     out = {}
-    for p in sorted(set(tp) | set(fp) | set(fn), key=lambda p: -(tp[p] + fn[p])) + ["ALL"]:
+    for p in sorted(set(tp) | set(fp) | set(fn), key=lambda p: (-(tp[p] + fn[p]), p)) + ["ALL"]:
         t = sum(tp.values()) if p == "ALL" else tp[p]
         f_ = sum(fp.values()) if p == "ALL" else fp[p]
         n = sum(fn.values()) if p == "ALL" else fn[p]
@@ -220,7 +229,7 @@ def finre_accuracy(sents: list[RelSent], model: relclf.Model, min_conf: float = 
             right[g[2]] += g in pred
     out = {
         p: {"acc": round(right[p] / total[p], 3), "n": total[p]}
-        for p in sorted(total, key=lambda p: -total[p])
+        for p in sorted(total, key=lambda p: (-total[p], p))
     }
     out["ALL"] = {
         "acc": round(sum(right.values()) / max(1, sum(total.values())), 3),
@@ -254,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--min-conf", type=float, default=0.5)
+    ap.add_argument(
+        "--none-weight", type=float, default=0.5, help="weight of a negative pair (against 1 for a fact)"
+    )
     ap.add_argument("--no-synth", action="store_true", help="leave out the synthetic sentences")
     ap.add_argument("--synth-weight", type=float, default=0.3, help="weight of a synthetic sentence's pairs")
     ap.add_argument("--json", help="also write the scores to this JSON file")
@@ -287,12 +299,13 @@ def main(argv: list[str] | None = None) -> int:
     if not a.no_synth:
         sets["synth"] = generate(4 if a.small else 12, a.seed)
     weights = {"finre": 1.0, "redocred": 0.5, "ann": 2.0, "synth": a.synth_weight}
-    vocab, W, b, classes, label_counts, allowed = train(sets, weights, a.C, a.seed)
+    vocab, W, b, classes, label_counts, allowed = train(sets, weights, a.C, a.seed, a.none_weight)
     meta = {
         "version": 1,
         "trained": {k: len(v) for k, v in sets.items()},
         "weights": weights,
         "C": a.C,
+        "none_weight": a.none_weight,
         "seed": a.seed,
         "max_between": relclf.MAX_BETWEEN,
         "temperature": 1.0,

@@ -213,7 +213,7 @@ def read_finre(path: Path, limit: int | None = None, exclude: set[str] | None = 
     out = []
     for sent, insts in groups.items():
         f = fold(sent)
-        names = sorted({fold(x) for h, t, _ in insts for x in (h, t)}, key=len, reverse=True)
+        names = sorted({fold(x) for h, t, _ in insts for x in (h, t)}, key=lambda x: (-len(x), x))
         spans: list[tuple[int, int, str]] = []
         for nm in names:
             if not nm:
