@@ -111,6 +111,14 @@ def test_pairs_stay_within_a_sentence_and_indices_refer_to_the_input():
     assert all(0.0 <= c <= 1.0 for *_, c in out)
 
 
+def test_abbreviations_do_not_end_a_sentence_and_given_sentences_are_used():
+    f = fold("Apple Inc. acquired Beats Electronics.")
+    ments = [(0, 10, C), (20, 37, C)]
+    assert relclf.sentence_spans(f) == [(0, len(f))]
+    assert {(s, o, p) for s, o, p, _ in relclf.classify(f, ments, "en", min_conf=0.3)} == {(0, 1, "acquires")}
+    assert relclf.classify(f, ments, "en", min_conf=0.0, sentences=[(0, 10), (11, len(f))]) == []
+
+
 def test_nothing_to_pair():
     assert relclf.classify("", [], "en") == []
     assert relclf.classify("华为。", [(0, 2, C)], "zh-Hans") == []

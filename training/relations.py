@@ -267,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         "--none-weight", type=float, default=0.5, help="weight of a negative pair (against 1 for a fact)"
     )
     ap.add_argument("--no-synth", action="store_true", help="leave out the synthetic sentences")
+    ap.add_argument("--synth-n", type=int, default=30, help="synthetic sentences per template")
     ap.add_argument("--synth-weight", type=float, default=0.3, help="weight of a synthetic sentence's pairs")
     ap.add_argument("--json", help="also write the scores to this JSON file")
     a = ap.parse_args(argv)
@@ -297,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     sets = {"finre": finre, "redocred": red_train, "ann": ann_train}
     if not a.no_synth:
-        sets["synth"] = generate(4 if a.small else 12, a.seed)
+        sets["synth"] = generate(4 if a.small else a.synth_n, a.seed)
     weights = {"finre": 1.0, "redocred": 0.5, "ann": 2.0, "synth": a.synth_weight}
     vocab, W, b, classes, label_counts, allowed = train(sets, weights, a.C, a.seed, a.none_weight)
     meta = {
@@ -306,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         "weights": weights,
         "C": a.C,
         "none_weight": a.none_weight,
+        "synth": [a.synth_n, a.synth_weight],
         "seed": a.seed,
         "max_between": relclf.MAX_BETWEEN,
         "temperature": 1.0,

@@ -78,6 +78,7 @@ _CUES = re.compile(
     r"\b(?:not|never|denied|denies|rumou?r\w*|reportedly|plans?|planned|may|might|could|would|talks|considering|expected)\b"
 )
 
+CTX = 3  # tokens of context left of the pair and right of it
 MAX_MENTIONS_BETWEEN = 3  # names between the two; farther pairs are not candidates
 MAX_BETWEEN = 60  # tokens between the two names; farther pairs are not candidates
 
@@ -94,9 +95,19 @@ def tokens(text: str) -> list[str]:
     return [_norm(t) for t in _TOKEN.findall(text)]
 
 
+_ABBREV = re.compile(
+    r"(?:\b(?:inc|corp|co|ltd|plc|llc|mr|mrs|ms|dr|prof|no|vs|st|jr|sr|u\.s|e\.g|i\.e|etc|jan|feb|aug|sept|oct|nov|dec)"
+    r"|\b[a-z])$"
+)
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences (and ;-clauses) of folded text; a full stop after an abbreviation (inc., co.,
+    a single letter) does not end one."""
     out, start = [], 0
     for m in _SENT_END.finditer(text):
+        if m.group() == "." and _ABBREV.search(text[max(0, m.start() - 6) : m.start()]):
+            continue
         out.append((start, m.end()))
         start = m.end()
     if start < len(text):
@@ -143,8 +154,8 @@ def sentence_features(
     if n < 2:
         return
     gaps = [tokens(sent[ments[k][1] : ments[k + 1][0]]) for k in range(n - 1)]
-    left0 = [tokens(sent[max(0, ments[k][0] - 12) : ments[k][0]])[-3:] for k in range(n)]
-    right0 = [tokens(sent[ments[k][1] : ments[k][1] + 12])[:3] for k in range(n)]
+    left0 = [tokens(sent[max(0, ments[k][0] - 12) : ments[k][0]])[-CTX:] for k in range(n)]
+    right0 = [tokens(sent[ments[k][1] : ments[k][1] + 12])[:CTX] for k in range(n)]
     cues = _CUES.findall(sent)
     sent_cues = ["q:" + c for c in dict.fromkeys(cues)]
     names = [sent[s:e] for s, e, _ in ments]
@@ -324,19 +335,24 @@ def classify(
     lang: str = "zh-Hans",
     min_conf: float = 0.5,
     model: Model | None = None,
+    sentences: list[tuple[int, int]] | None = None,
 ) -> list[tuple[int, int, str, float]]:
     """Facts among `mentions` (start, end, kgo class) of `text_folded`: (subject index, object
     index, predicate local name, confidence), for pairs within one sentence whose most probable
     predicate (with its direction) has a calibrated probability >= `min_conf` (0.5: precision
     first; 0.3 finds more at lower precision, see docs/models.md).  At most one fact per pair.
-    Indices refer to `mentions`; overlapping mentions are not paired (pass the top-level ones)."""
+    Indices refer to `mentions`; overlapping mentions are not paired (pass the top-level ones).
+    `sentences` (start, end) spans, sorted, e.g. those of `Doc.sentences`, replace the classifier's
+    own split (sentence ends and semicolons); a pair never crosses a sentence end.  `lang` is
+    not needed by the current model (its features cover both languages) and is kept for models
+    per language."""
     m = model or load()
-    spans = sentence_spans(text_folded)
+    spans = sorted(sentences) if sentences is not None else sentence_spans(text_folded)
     ends = [e for _, e in spans]
     by_sent: dict[int, list[int]] = {}
     for k, (s, e, _c) in enumerate(mentions):
         si = bisect_right(ends, s)
-        if si < len(spans) and e <= spans[si][1]:
+        if si < len(spans) and spans[si][0] <= s and e <= spans[si][1]:
             by_sent.setdefault(si, []).append(k)
     pairs: list[tuple[int, int, int, int, int]] = []  # sentence, local left/right, mention left/right
     feats: list[list[str]] = []
