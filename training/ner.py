@@ -4,7 +4,8 @@
 
 Chinese: CLUENER2020 train + MSRA (rebuilt official train), one model with both label sets
 (CLUENER's fine types; MSRA's PER as CLUENER's `name`, its ORG and LOC kept as their own labels,
-since their span conventions differ from CLUENER's).  English: Re-DocRED dev + wikigold
+since their span conventions differ from CLUENER's), and kg's own annotation set (1,040 sentences
+of FinRE, CLUENER, MSRA and THUCNews, docs/annotation.md) in those labels.  English: Re-DocRED dev + wikigold
 (PER/ORG/LOC).  Held out, never trained on: CLUENER lines whose number is a multiple of 10,
 every 10th MSRA sentence, the last 500 Re-DocRED sentences and UNER English-PUD.  Deterministic: the same data and parameters give the same model
 (L-BFGS has no random start; the splits are by line number).
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pycrfsuite
 
-from kg.datasets import Example, read_bio, read_cluener
+from kg.datasets import Example, read_bio, read_cluener, read_standoff
 from kg.extract.ner import LABEL_CLASS, MODELS, bio_to_spans, en_features, zh_features
 from kg.normalise import fold
 
@@ -38,6 +39,8 @@ def char_tags(ex: Example, rename: dict[str, str] | None = None) -> list[str]:
     tags = ["O"] * len(ex.text)
     for s, e, t in ex.spans:
         t = (rename or {}).get(t, t)
+        if t == "O":
+            continue
         tags[s] = "B-" + t
         for k in range(s + 1, e):
             tags[k] = "I-" + t
@@ -53,9 +56,30 @@ def zh_data(shared: Path, small: bool) -> tuple[list, dict[str, list]]:
     for ex in read_bio(shared / "msra/msra_train_from_dh.bio.gz", join=""):
         item = (fold(ex.text), char_tags(ex, {"PER": "name"}))
         (val["zh-msra"] if int(ex.id) % 10 == 0 else train).append(item)
+    for ex in kg_annotations(shared):
+        train.append((fold(ex.text), char_tags(ex, KG_TO_LABEL)))
     if small:
         train, val = train[::200], {k: v[:200] for k, v in val.items()}
     return [(zh_features(t), y) for t, y in train], {k: [(zh_features(t), y) for t, y in v] for k, v in val.items()}
+
+
+# kg's own annotation set (docs/annotation.md; FinRE, CLUENER, MSRA and THUCNews sentences outside
+# every validation split) in the model's labels: kg classes with no dataset label become O.
+KG_TO_LABEL = {"Company": "company", "Investor": "company", "Publisher": "company", "Organization": "organization",
+               "ResearchInstitute": "organization", "University": "organization", "GovernmentBody": "government",
+               "Person": "name", "Country": "LOC", "Province": "LOC", "City": "LOC", "District": "LOC", "Place": "LOC"}
+
+
+def kg_annotations(shared: Path) -> list[Example]:
+    """The first record of every sentence of training/annotations/kg-rel-*.jsonl."""
+    seen, out = set(), []
+    for f in sorted((ROOT / "training" / "annotations").glob("kg-rel-*.jsonl")):
+        for ex in read_standoff(f, shared):
+            if ex.id not in seen:
+                seen.add(ex.id)
+                ex.spans = [s for s in ex.spans if s[2] in KG_TO_LABEL]
+                out.append(ex)
+    return out
 
 
 def _token_item(ex: Example, rename: dict[str, str] | None = None) -> tuple[list[list[str]], list[str]]:

@@ -14,7 +14,7 @@ from .. import lexicon as lexmod
 from ..model import Doc
 from .mentions import find_mentions
 from .quantities import find_quantities
-from .relations import find_relations, structural_relations
+from .relations import classified_relations, find_relations, structural_relations
 
 
 def extract(doc: Doc, lex: lexmod.Lexicon | None = None) -> Doc:
@@ -23,6 +23,7 @@ def extract(doc: Doc, lex: lexmod.Lexicon | None = None) -> Doc:
     pairs, hidden = find_mentions(doc, lex)
     find_relations(doc, hidden)
     structural_relations(doc, lex)
+    classified_relations(doc)
     find_quantities(doc)
     doc.aliases = pairs
     return doc
