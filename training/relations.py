@@ -281,12 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     # sentences scored on (kg-relations-dev, held-out annotations) never train, whatever the source
     exclude = {rs.raw for rs in dev + ann_held}
     if a.small:
-        finre = read_finre(shared / "finre" / "train.txt", limit=1500, exclude=exclude)
+        finre = read_finre(shared / "finre" / "train.txt", limit=1500, exclude=exclude, clean=True)
         finre_valid = read_finre(shared / "finre" / "valid.txt", limit=300)
         red_train = read_redocred(shared / "en-ner-open/redocred/dev_revised.json", docs=slice(0, 40))
         red_held = read_redocred(shared / "en-ner-open/redocred/dev_revised.json", docs=slice(480, 500))
     else:
-        finre = read_finre(shared / "finre" / "train.txt", exclude=exclude)
+        finre = read_finre(shared / "finre" / "train.txt", exclude=exclude, clean=True)
         finre_valid = read_finre(shared / "finre" / "valid.txt")
         red_path = shared / "en-ner-open/redocred/dev_revised.json"
         red_train = read_redocred(red_path, every=(10, 1, 2, 3, 4, 5, 6, 7, 8, 9))

@@ -188,12 +188,23 @@ def _pair_label(labels: dict, a: int, b: int, pred: str | None, a_is_subject: bo
             labels[(i, j)] = new
 
 
+# FinRE labels two companies of one trade competitors even where the sentence only lists them;
+# kg states competition only when the sentence says so.
+_COMPETITION = re.compile(
+    r"竞争|对手|抢|争夺|角逐|对标|比肩|挑战|份额|领先|超越|超过|落后|追赶|赶超|老大|老二|第一|第二|龙头|垄断|价格战|之争|打压|pk|vs|"
+    r"\bcompet|\brival"
+)
+
+
 # --- FinRE ------------------------------------------------------------------------------------
 
 
-def read_finre(path: Path, limit: int | None = None, exclude: set[str] | None = None) -> list[RelSent]:
+def read_finre(
+    path: Path, limit: int | None = None, exclude: set[str] | None = None, clean: bool = False
+) -> list[RelSent]:
     """FinRE `head TAB tail TAB label TAB sentence` lines: one RelSent per distinct sentence, the
-    marked names found in it (every occurrence a mention, class Company), the listed pairs labelled."""
+    marked names found in it (every occurrence a mention, class Company), the listed pairs labelled.
+    `clean` (for training) leaves out 竞争 pairs whose sentence has no word of competition."""
     groups: dict[str, list[tuple[str, str, str]]] = {}
     first_line: dict[str, int] = {}
     n = 0
@@ -237,6 +248,12 @@ def read_finre(path: Path, limit: int | None = None, exclude: set[str] | None = 
                     labels[(i, j)] = None  # ambiguous label: leave the pair out
                 continue
             m = FINRE_MAP[lab]
+            if clean and m is not None and m[0] == "competesWith" and not _COMPETITION.search(f):
+                m = ()  # competition read from world knowledge (two banks in a list): not trained on
+            if m == ():
+                if labels.get((i, j), "none") == "none":
+                    labels[(i, j)] = None
+                continue
             if m is None:
                 labels.setdefault((i, j), "none")
             else:
