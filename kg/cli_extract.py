@@ -18,7 +18,9 @@ MAX_LINE_CHARS = 100_000  # the per-document limit of kg build (kg.ingest.MAX_CH
 
 
 def _emit(obj: dict) -> None:
+    """One JSON line, flushed: a reader on a pipe gets each result as soon as it is made."""
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
 
 
 def _lines(path: str):
