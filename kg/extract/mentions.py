@@ -109,6 +109,42 @@ def _combine(rule: list[Cand], model: list[Cand]) -> tuple[list[Cand], list[Cand
     return rule, model
 
 
+_EDGE = " \t\u3000\xa0()（）[]【】<>《》\"'“”‘’,，.。、:：;；!！?？-—/·"
+
+
+def _trim(f: str, s: int, e: int) -> list[tuple[int, int]]:
+    """A model span without the spaces and punctuation at its edges, cut at inner spaces in
+    Chinese (`李良 王妮娜` is two names); pieces shorter than one character vanish."""
+    while s < e and f[s] in _EDGE:
+        s += 1
+    while e > s and f[e - 1] in _EDGE and f[e - 1] != ".":  # Inc. and Ltd. keep their period
+        e -= 1
+    if s >= e:
+        return []
+    if any(c.isspace() for c in f[s:e]) and any("\u4e00" <= c <= "\u9fff" for c in f[s:e]):
+        out, k = [], s
+        for part in f[s:e].split():
+            a = f.index(part, k)
+            out.append((a, a + len(part)))
+            k = a + len(part)
+        return out
+    return [(s, e)]
+
+
+def junk_name(folded: str) -> bool:
+    """Fund words that look like names to a suffix rule or the model but name no fund: generic
+    fund types (股票基金, 部分次新基金) and phrases cut from a sentence (2月份第一周基金)."""
+    if not folded.endswith("基金"):
+        return False
+    c = cues()
+    if any(w in folded for w in c["not_in_names"]):
+        return True
+    stem = folded[:-2]
+    for w in sorted(c["generic_fund_words"], key=len, reverse=True):
+        stem = stem.replace(w, "")
+    return not stem.strip()
+
+
 def _model_cands(doc: Doc, lex: lexmod.Lexicon) -> list[Cand]:
     """Spans of the trained CRFs in every body sentence (Chinese or English by its letters)."""
     out = []
@@ -119,18 +155,27 @@ def _model_cands(doc: Doc, lex: lexmod.Lexicon) -> list[Cand]:
             continue
         zh = _zh_sentence(f, sent.start, sent.end)
         spans = ner.tag_zh(f, sent.start, sent.end) if zh else ner.tag_en(doc.text, sent.start, sent.end)
-        for sp in spans:
-            if sp.confidence < MODEL_MIN_CONFIDENCE:
-                continue
-            if sp.end - sp.start < 2:
-                # a lone character is a name in news NER (中美, 鄂西北, 黄), but too often a piece of
-                # an unknown name (江淮智芯) to become an entity: only known place abbreviations
-                key = abbrev.get(f[sp.start]) if ner.LABEL_CLASS[sp.label] == "LOC" else None
-                if key in lex.entries:
-                    out.append(Cand(sp.start, sp.end, lex.entries[key].type, "model", key, 0, sp.confidence))
-                continue
-            out.append(Cand(sp.start, sp.end, refine_class(sp.label, f[sp.start : sp.end]), "model", None, 0, sp.confidence))
+        for sp0 in spans:
+            for s, e in _trim(f, sp0.start, sp0.end):
+                sp = ner.Span(s, e, sp0.label, sp0.confidence)
+                if zh and sp.label in ("name", "PER") and f[s:e].isascii():
+                    continue  # Latin letters in Chinese text are brands and codes (QDII), not people
+                out += _model_cand(doc, lex, sp, abbrev)
     return out
+
+
+def _model_cand(doc: Doc, lex: lexmod.Lexicon, sp: ner.Span, abbrev: dict) -> list[Cand]:
+    """The candidate of one model span (none for junk; a lone character only as a known place
+    abbreviation: a name in news NER, 中美 or 鄂西北, but too often a piece of an unknown name,
+    江 + 淮 in 江淮智芯, to become an entity by itself)."""
+    f = doc.folded
+    text = f[sp.start : sp.end]
+    if sp.confidence < MODEL_MIN_CONFIDENCE or junk_name(text):
+        return []
+    if len(text) < 2:
+        key = abbrev.get(text) if ner.LABEL_CLASS[sp.label] == "LOC" else None
+        return [Cand(sp.start, sp.end, lex.entries[key].type, "model", key, 0, sp.confidence)] if key in lex.entries else []
+    return [Cand(sp.start, sp.end, refine_class(sp.label, text), "model", None, 0, sp.confidence)]
 
 
 # --- choosing mentions ---------------------------------------------------------------------
@@ -168,6 +213,7 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
     lex_spans = {c.end: c for c in lex_cands}
     sent_start = {s.start: i for i, s in enumerate(doc.sentences)}
     rule = _zh_rule_cands(doc, lex_spans, sent_start) + _en_rule_cands(doc) + _person_cands(doc)
+    rule = [c for c in rule if not junk_name(f[c.start : c.end])]
     rule, model = _combine(rule, _model_cands(doc, lex))
     cands = lex_cands + rule + model
     cands += _chip_cands(doc, cands)

@@ -77,11 +77,16 @@ def en_tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[i
     return out
 
 
+_SHAPE = str.maketrans({**{c: "X" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}, **{c: "x" for c in "abcdefghijklmnopqrstuvwxyz"},
+                        **{c: "d" for c in "0123456789"}})
+_RUN = re.compile(r"(.)\1{2,}")
+
+
 def _shape(w: str) -> str:
-    s = re.sub(r"[A-Z]", "X", w)
-    s = re.sub(r"[a-z]", "x", s)
-    s = re.sub(r"\d", "d", s)
-    return re.sub(r"(.)\1{2,}", r"\1\1", s)
+    """Xxxx-style word shape, runs of one symbol cut to two (ASCII letters and digits only,
+    other characters as they are: the shape the English model was trained with)."""
+    s = w.translate(_SHAPE)
+    return _RUN.sub(r"\1\1", s) if len(s) > 2 else s
 
 
 def en_features(words: list[str]) -> list[list[str]]:
