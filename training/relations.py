@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--no-synth", action="store_true", help="leave out the synthetic sentences")
     ap.add_argument("--synth-n", type=int, default=30, help="synthetic sentences per template")
-    ap.add_argument("--synth-weight", type=float, default=0.3, help="weight of a synthetic sentence's pairs")
+    ap.add_argument("--synth-weight", type=float, default=0.5, help="weight of a synthetic sentence's pairs")
     ap.add_argument("--json", help="also write the scores to this JSON file")
     a = ap.parse_args(argv)
     shared = Path(a.shared)
