@@ -618,7 +618,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="kg benchmark (issue 6)")
     ap.add_argument("--quick", action="store_true", help="small sizes, for development")
     ap.add_argument("--smoke", action="store_true", help="tiny sizes (with --quick), for the test suite")
-    ap.add_argument("--only", default="", help="comma list of: load,query,rdflib,startup,build,extract,viewer")
+    ap.add_argument("--only", default="", help="comma list of: load,query,endpoint,rdflib,startup,build,extract,viewer")
     args = ap.parse_args(argv)
     sizing = "smoke" if args.smoke else "quick" if args.quick else "full"
     sz = SIZES[sizing]
@@ -635,7 +635,7 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "kg")], stdout=subprocess.DEVNULL, check=False)
     print(f"kg benchmark, {sizing} sizing: {sz}", flush=True)
     qfiles = write_queries(tmp / "queries")
-    if not only or only & {"load", "query"}:
+    if not only or only & {"load", "query", "endpoint"}:
         store = bench_load(sz, data, tmp) if not only or "load" in only else None
         if store is None:
             nt, nq = gen.write_graph(data, sz.big)
@@ -643,6 +643,11 @@ def main(argv: list[str] | None = None) -> int:
             run([*KG, "import", str(nq), "--store", str(store)])
         if not only or "query" in only:
             bench_queries(sz, store, qfiles)
+        if not only or "endpoint" in only:  # kg serve vs the Oxigraph server on the same store (issue 14)
+            sys.modules.setdefault("run", sys.modules[__name__])  # endpoint.py's `import run` is this module
+            import endpoint
+
+            endpoint.bench_endpoint(store, sz.reps, f"{sz.big:,} triples")
     def save() -> None:  # after every section, so a run cut short still leaves its table
         OUT.mkdir(exist_ok=True)
         text = render(mach, sizing, started, (load0, os.getloadavg()[0]), time.perf_counter() - t0)
