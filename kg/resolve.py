@@ -163,7 +163,27 @@ def resolve(doc: Doc, lex: lexmod.Lexicon | None = None) -> list[Entity]:
                 ent.surfaces[ments[i].surface.strip()] += 1
         entities.append(ent)
     entities.sort(key=lambda e: e.key)
+    _one_fact_per_pair(doc)
     return entities
+
+
+def _one_fact_per_pair(doc: Doc) -> None:
+    """Once mentions are entities, two facts of one sentence between the same two entities are
+    one too many: the first (a pattern's, which come before the classifier's) is kept, so a
+    full name and its short form in one sentence do not state a fact twice."""
+    seen: set = set()
+    kept = []
+    for r in doc.relations:
+        pair = (r.sentence, r.pred, doc.mentions[r.subj].key, doc.mentions[r.obj].key)
+        if r.rule == "model":
+            pair = (r.sentence, frozenset(pair[2:]))
+        if pair in seen:
+            continue
+        seen.add(pair)
+        if r.rule != "model":
+            seen.add((r.sentence, frozenset(pair[2:])))
+        kept.append(r)
+    doc.relations = kept
 
 
 _KEEP_SURNAME = set("于余范姜沈谷岳卜")

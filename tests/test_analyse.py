@@ -183,7 +183,7 @@ def test_neighbors(G):
 
 
 def test_cli_neighbors(seed):
-    r = cli("neighbors", "摩爾線程", "--store", seed.path)
+    r = cli("neighbors", "摩爾線程", "--store", seed.path, "--lang", "zh-Hans")
     assert r.exit_code == 0, r.output
     assert "张建中" in r.stdout and "←founderOf—" in r.stdout and "←validates—" in r.stdout
 
@@ -211,7 +211,7 @@ def test_paths_with_sentences(seed, G):
 
 
 def test_cli_path_prints_hops_and_sentences(seed):
-    r = cli("path", "张建中", "白鹏", "--store", seed.path)
+    r = cli("path", "张建中", "白鹏", "--store", seed.path, "--lang", "zh-Hans")
     assert r.exit_code == 0, r.output
     out = r.stdout
     assert "Path 1" in out
@@ -227,7 +227,7 @@ def test_cli_path_moore_threads_to_wuxi_needs_lexicon(seed, G):
             node(G, name)
         except analyse.NodeLookupError as e:
             pytest.skip(f"lexicon does not yet give {name!r} ({e})")
-    r = cli("path", "Moore Threads", "無錫", "--store", seed.path)
+    r = cli("path", "Moore Threads", "無錫", "--store", seed.path, "--lang", "en")
     assert r.exit_code == 0, r.output
     out = r.stdout
     assert "Path 1" in out and "Moore Threads (Company)" in out
@@ -287,7 +287,7 @@ def test_communities(G):
 
 
 def test_cli_communities(seed):
-    r = cli("communities", "--store", seed.path)
+    r = cli("communities", "--store", seed.path, "--lang", "zh-Hans")
     assert r.exit_code == 0, r.output
     assert "张建中" in r.stdout and "members" in r.stdout
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 
 from .. import lexicon as lexmod
 from ..model import Doc, Mention
@@ -164,13 +165,16 @@ def _model_cands(doc: Doc, lex: lexmod.Lexicon) -> list[Cand]:
     return out
 
 
+_COUNTED = re.compile(r"^[\d一二三四五六七八九十百千万两几多]+(?:年|个月|月|日|周|天|只|家|个|位|名)")  # 三年牛熊轮回, 两家公司
+
+
 def _model_cand(doc: Doc, lex: lexmod.Lexicon, sp: ner.Span, abbrev: dict) -> list[Cand]:
     """The candidate of one model span (none for junk; a lone character only as a known place
     abbreviation: a name in news NER, 中美 or 鄂西北, but too often a piece of an unknown name,
     江 + 淮 in 江淮智芯, to become an entity by itself)."""
     f = doc.folded
     text = f[sp.start : sp.end]
-    if sp.confidence < MODEL_MIN_CONFIDENCE or junk_name(text):
+    if sp.confidence < MODEL_MIN_CONFIDENCE or junk_name(text) or _COUNTED.match(text):
         return []
     if len(text) < 2:
         key = abbrev.get(text) if ner.LABEL_CLASS[sp.label] == "LOC" else None

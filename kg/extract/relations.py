@@ -376,13 +376,22 @@ def classified_relations(doc: Doc) -> None:
     model = _relation_model()
     if len(tops) < 2 or model is None:
         return
+    def who(i: int) -> str:  # the entity a mention stands for, as far as extraction knows it
+        m = doc.mentions[i]
+        if m.key and m.key.startswith("@"):
+            return who(int(m.key[1:])) if int(m.key[1:]) != i else doc.folded[m.start : m.end]
+        return m.key or doc.folded[m.start : m.end]
+
     related = {frozenset((r.subj, r.obj)) for r in doc.relations}
+    said = {(r.sentence, frozenset((who(r.subj), who(r.obj)))) for r in doc.relations}
     ments = [(doc.mentions[i].start, doc.mentions[i].end, doc.mentions[i].cls) for i in tops]
     sents = [(s.start, s.end) for s in doc.sentences]
     for a, b, pred, conf in relclf.classify(doc.folded, ments, doc.lang or "zh-Hans", REL_MIN_CONFIDENCE, model, sents):
         subj, obj = tops[a], tops[b]
-        ms, mo = doc.mentions[subj], doc.mentions[obj]
-        if frozenset((subj, obj)) in related or ms.key == f"@{obj}" or mo.key == f"@{subj}":
-            continue
+        ms = doc.mentions[subj]
+        same = (ms.sentence, frozenset((who(subj), who(obj))))
+        if frozenset((subj, obj)) in related or same in said or who(subj) == who(obj):
+            continue  # already related (by a pattern), or the same two entities in this sentence
         related.add(frozenset((subj, obj)))
+        said.add(same)
         doc.relations.append(Relation(subj, pred, obj, ms.sentence, "model", conf))
