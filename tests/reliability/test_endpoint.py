@@ -458,10 +458,18 @@ def test_runaway_query_times_out_while_others_are_answered(never_store):
 
 
 def test_streaming_runaway_stops_at_the_deadline(slow_store):
+    """Whether the deadline comes before the first 256 kB are sent (503) or after (the stream is
+    cut, so the client sees an incomplete answer, never a clean partial one) depends on the
+    machine's speed; both stop the runaway at the deadline."""
+    import http.client
+
     with running(slow_store, timeout=1.0) as s:
         t0 = time.monotonic()
-        status, _, body = query(s, STREAMING)
-        assert status == 503 and b"time limit" in body
+        try:
+            status, _, body = query(s, STREAMING)
+            assert status == 503 and b"time limit" in body
+        except http.client.IncompleteRead:
+            pass  # streaming had started: the connection was cut at the deadline
         assert time.monotonic() - t0 < 3.0
         # the worker notices the deadline at its next write and gives its thread back soon after
         end = time.monotonic() + 3.0
