@@ -25,6 +25,8 @@ from kg.datasets import Example, read_bio, read_cluener, read_standoff
 from kg.extract.ner import LABEL_CLASS, MODELS, bio_to_spans, en_features, zh_features
 from kg.normalise import fold
 
+from .heldout import EN_COMBINED, EN_TRAIN, EN_VAL, cluener_is_val, msra_is_val
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = ROOT.parent / "shared" / "datasets"
 PARAMS = {
@@ -52,10 +54,10 @@ def zh_data(shared: Path, small: bool) -> tuple[list, dict[str, list]]:
     train, val = [], {"zh-cluener": [], "zh-msra": []}
     for ex in read_cluener(shared / "cluener2020/train.json"):
         item = (fold(ex.text), char_tags(ex))
-        (val["zh-cluener"] if int(ex.id) % 10 == 0 else train).append(item)
+        (val["zh-cluener"] if cluener_is_val(int(ex.id)) else train).append(item)
     for ex in read_bio(shared / "msra/msra_train_from_dh.bio.gz", join=""):
         item = (fold(ex.text), char_tags(ex, {"PER": "name"}))
-        (val["zh-msra"] if int(ex.id) % 10 == 0 else train).append(item)
+        (val["zh-msra"] if msra_is_val(int(ex.id)) else train).append(item)
     for ex in kg_annotations(shared):
         train.append((fold(ex.text), char_tags(ex, KG_TO_LABEL)))
     if small:
@@ -113,11 +115,10 @@ def en_data(shared: Path, small: bool) -> tuple[list, dict[str, list]]:
     Re-DocRED sentences (the style of the Re-DocRED test) and UNER English-PUD (news and
     Wikipedia).  UNER EWT (web text) and WNUT-17 (social media) were tried and measured:
     adding them lowered both held-out scores (0.703 -> 0.682 and 0.596 -> 0.596)."""
-    en = shared / "en-ner-open"
-    combined = list(read_bio(en / "combined/wiki_news.per_org_loc.bio", join=" "))
-    train = [_token_item(ex) for ex in combined[:3610] + combined[4110:5806]]
-    vals = {"en-redocred": [_token_item(ex) for ex in combined[3610:4110]],
-            "en-pud": [_token_item(ex) for ex in combined[5806:]]}
+    combined = list(read_bio(shared / EN_COMBINED, join=" "))
+    train = [_token_item(ex) for part in EN_TRAIN for ex in combined[part]]
+    vals = {"en-redocred": [_token_item(ex) for ex in combined[EN_VAL["en-redocred-val.bio"]]],
+            "en-pud": [_token_item(ex) for ex in combined[EN_VAL["en-pud-val.bio"]]]}
     if small:
         train, vals = train[::100], {k: v[:100] for k, v in vals.items()}
     return train, vals
