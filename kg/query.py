@@ -103,7 +103,9 @@ def write_results(results, fmt: str, out=None) -> int:
         results.serialize(sink, format=f)
         target.flush()
         return max(0, sink.lines - 1)
-    return _table(results, out)
+    from .output import write  # the table: one implementation, kg/output.py
+
+    return write(results, "table", out)
 
 
 class _LineCounter:
@@ -142,30 +144,6 @@ def _short(iri: str) -> str:
         if iri.startswith(long):
             return short + iri[len(long):]
     return iri
-
-
-def _table(results, out) -> int:
-    names = [v.value for v in results.variables]
-    rows = [[_clip(term_text(sol[v])) for v in names] for sol in results]
-    tty = hasattr(out, "isatty") and out.isatty()
-    text = None if tty else _plain_table(names, rows, 200)
-    if text is not None:
-        out.write(text)
-    else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(*names, show_lines=False)
-        for r in rows:
-            table.add_row(*[c.replace("[", r"\[") for c in r])
-        Console(file=out, width=None if tty else 200).print(table)
-    n = len(rows)
-    out.write(f"{n} row{'s' if n != 1 else ''}\n")
-    return n
-
-
-def _clip(s: str) -> str:
-    return s if len(s) <= 120 else s[:117] + "..."
 
 
 _RICH_ONLY = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]|:[\w+-]+:")
