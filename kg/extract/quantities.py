@@ -123,10 +123,14 @@ _FITS = {
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年|\bin\s((?:19|20)\d{2})\b|\bby\s((?:19|20)\d{2})\b")
 
 
+SURE = 0.6  # the mention model's span confidence below which a name gets no measurement
+
+
 def find_quantities(doc: Doc) -> None:
     by_sent: dict[int, list[int]] = {}
     for i, m in enumerate(doc.mentions):
-        if m.source != "nested" and m.sentence >= 0:
+        # a number is about a name kg is sure of: the model's doubtful spans (基金赚) carry none
+        if m.source != "nested" and m.sentence >= 0 and m.confidence >= SURE:
             by_sent.setdefault(m.sentence, []).append(i)
     seen = set()
     for si, s in enumerate(doc.sentences):
