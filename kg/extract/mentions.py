@@ -15,6 +15,7 @@ from .rules import (
     _ANAPHOR_CLASS,
     _BARE_ANAPHOR,
     _EN_ANAPHOR,
+    _LEGAL_TAIL,
     _alias_defs,
     _chip_cands,
     _en_rule_cands,
@@ -94,7 +95,16 @@ def _overlap_mask(cands: list[Cand], size: int) -> bytearray:
     return mask
 
 
-def _combine(rule: list[Cand], model: list[Cand]) -> tuple[list[Cand], list[Cand]]:
+def _legal_name_around(c: Cand, model: list[Cand], f: str) -> bool:
+    """A full legal name (…有限公司, … Inc.) found by a rule stands against model spans that lie
+    inside it (宜兴 in 锦程光芯(宜兴)有限公司): the legal form marks where the name ends."""
+    if c.source != "rule:org.suffix" or not _LEGAL_TAIL.search(f[c.start : c.end]):
+        return False
+    inside = [m for m in model if m.start < c.end and c.start < m.end]
+    return all(c.start <= m.start and m.end <= c.end for m in inside)
+
+
+def _combine(rule: list[Cand], model: list[Cand], f: str) -> tuple[list[Cand], list[Cand]]:
     """Where a general rule and the model disagree on a span, the model wins when it is sure
     (confidence >= MODEL_OVER_RULES) and the rule otherwise; elsewhere both stand."""
     if not model:
@@ -104,7 +114,8 @@ def _combine(rule: list[Cand], model: list[Cand]) -> tuple[list[Cand], list[Cand
     sure = [c for c in model if c.conf >= MODEL_OVER_RULES]
     spans = {(c.start, c.end) for c in sure}
     mask = _overlap_mask(sure, size)
-    rule = [c for c in rule if c.source not in GENERAL_RULES or (c.start, c.end) in spans or not any(mask[c.start : c.end])]
+    rule = [c for c in rule if c.source not in GENERAL_RULES or (c.start, c.end) in spans or not any(mask[c.start : c.end])
+            or _legal_name_around(c, sure, f)]
     general = _overlap_mask([c for c in rule if c.source in GENERAL_RULES], size)
     model = [c for c in model if c.conf >= MODEL_OVER_RULES or not any(general[c.start : c.end])]
     return rule, model
@@ -218,7 +229,7 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
     sent_start = {s.start: i for i, s in enumerate(doc.sentences)}
     rule = _zh_rule_cands(doc, lex_spans, sent_start) + _en_rule_cands(doc) + _person_cands(doc)
     rule = [c for c in rule if not junk_name(f[c.start : c.end])]
-    rule, model = _combine(rule, _model_cands(doc, lex))
+    rule, model = _combine(rule, _model_cands(doc, lex), f)
     cands = lex_cands + rule + model
     cands += _chip_cands(doc, cands)
     pairs, hidden = _alias_defs(doc, cands)
@@ -257,7 +268,7 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
             if m:
                 cands.append(Cand(m.start(), m.end(), "", "anaphor:" + m.group(1), None, 0))
     cands = [c for c in cands if not any(h0 <= c.start < h1 for h0, h1 in hidden) or c.source == "alias"]
-    taken, nested = _select(_combine(cands, model)[0])
+    taken, nested = _select(_combine(cands, model, f)[0])
     _to_mentions(doc, taken, nested, pairs)
     return pairs, hidden
 

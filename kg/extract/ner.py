@@ -17,6 +17,7 @@ from functools import lru_cache
 from importlib import resources
 
 MODELS = {"zh": "ner-zh.crfsuite", "en": "ner-en.crfsuite"}
+EN_LOWERCASE = "ner-en.lowercase.txt"  # words the English model's texts write in lower case
 
 # Dataset labels -> what the detector reports.  "ORG"/"LOC" are MSRA's coarse types, refined
 # by `refine_class`; CLUENER's finer types map directly.  Types kg does not keep (books, games,
@@ -70,7 +71,9 @@ def en_tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[i
     for m in _EN_TOKEN.finditer(text, start, len(text) if end is None else end):
         s, e = m.start(), m.end()
         w = text[s:e]
-        if w.endswith(".") and len(w) > 1 and w[:-1].lower() not in _ABBREV and "." not in w[:-1] and len(w) > 2:
+        if len(w) > 2 and w[-2:].lower() in ("'s", "’s"):  # Xerant's -> Xerant 's, as the datasets split it
+            out += [(s, e - 2), (e - 2, e)]
+        elif w.endswith(".") and len(w) > 1 and w[:-1].lower() not in _ABBREV and "." not in w[:-1] and len(w) > 2:
             out += [(s, e - 1), (e - 1, e)]
         else:
             out.append((s, e))
@@ -89,9 +92,20 @@ def _shape(w: str) -> str:
     return _RUN.sub(r"\1\1", s) if len(s) > 2 else s
 
 
-def en_features(words: list[str]) -> list[list[str]]:
+@lru_cache(maxsize=1)
+def lowercase_words() -> frozenset[str]:
+    """The English model's list of words seen in lower case (a capitalised word that is also an
+    ordinary word, "Minister", "Bank", is less often a name than one never seen so)."""
+    path = resources.files("kg").joinpath("models", EN_LOWERCASE)
+    return frozenset(path.read_text("utf-8").split()) if path.is_file() else frozenset()
+
+
+def en_features(words: list[str], lower: frozenset[str] | None = None) -> list[list[str]]:
     """Token features: the word (as written and lower case), prefixes/suffixes, shape, case
-    flags, and the lower-case word and shape of the neighbours within two."""
+    flags, the lower-case word and shape of the neighbours within two, and for a capitalised
+    word whether it is also written in lower case (`lower`, default the shipped list) and
+    whether its neighbours are capitalised."""
+    lower = lowercase_words() if lower is None else lower
     low = [w.lower() for w in words]
     shp = [_shape(w) for w in words]
     n = len(words)
@@ -113,6 +127,12 @@ def en_features(words: list[str]) -> list[list[str]]:
             f.append("bi+=" + low[i] + "|" + low[i + 1])
         else:
             f.append("EOS")
+        if w[:1].isupper():
+            f.append(f"lowseen={low[i] in lower:d}")
+            if i > 0 and words[i - 1][:1].isupper():
+                f.append("prevcap")
+            if i + 1 < n and words[i + 1][:1].isupper():
+                f.append("nextcap")
         out.append(f)
     return out
 

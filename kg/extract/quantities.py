@@ -88,6 +88,7 @@ _FALL = "fall"
 _MONEY_RX = re.compile("|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(_MONEY_TRIGGERS)))
 _PERCENT_RX = re.compile("|".join(f"(?P<p{i}>{p})" for i, (p, _) in enumerate(_PERCENT_TRIGGERS)))
 _MONEY_BLOCK = re.compile(next(p for p, k in _MONEY_TRIGGERS if k is None))
+_LEVEL_BEFORE = re.compile(r"(?:到|至|\bto)\s?(?:约|大约)?$")
 _PERCENT_BLOCK = re.compile(next(p for p, k in _PERCENT_TRIGGERS if k is None))
 _COMPUTE = re.compile(r"算力|计算能力|compute|computing|performance")
 _CAPACITY = re.compile(r"产能|capacity")
@@ -228,6 +229,8 @@ def _reading(doc: Doc, base: int, seg: str, nm: re.Match, spans: list[tuple[int,
         kind = _nearest(_PERCENT_RX, _PERCENT_TRIGGERS, seg, a, end)
         if kind is None:
             return None
+        if kind in (_FALL, "growth rate") and _LEVEL_BEFORE.search(seg, max(0, a - 3), a):
+            return None  # 回落到30%, 升至8%: a level reached, not a change (whose rate is unsaid)
         if kind in (_FALL, "loss"):
             kind = "return" if kind == "loss" or _RETURN_NEAR.search(seg, max(0, a - 12), a) else "growth rate"
             value = -abs(value)
