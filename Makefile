@@ -42,7 +42,7 @@ demo: $(STAMP)
 	  $(BIN)/kg viz --store demo-store -o demo-graph.html && echo "viewer written to demo-graph.html"; fi
 
 test: $(STAMP) browser
-	$(BIN)/ruff check kg tests bench
+	$(BIN)/ruff check kg tests bench training
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)
