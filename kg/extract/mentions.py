@@ -41,6 +41,8 @@ def refine_class(label: str, folded: str) -> str:
     """The ontology class of a model span: the dataset type, made finer by the name's own head
     word where kg has a finer class (University, ResearchInstitute, GovernmentBody, places)."""
     cls = ner.LABEL_CLASS[label]
+    if folded.endswith("总部"):
+        return "Place"  # 星河微电子总部: a company's headquarters is where it is, not a body
     words = folded.split()
     last = words[-1] if words else folded
     if cls in ("ORG", "Organization", "Company", "GovernmentBody"):
@@ -133,6 +135,10 @@ def _trim(f: str, s: int, e: int) -> list[tuple[int, int]]:
         e -= 1
     if s >= e:
         return []
+    for open_, close in (("(", ")"), ("（", "）")):
+        k = f.find(open_, s, e)
+        if k >= 0 and f.find(close, k, e) < 0:  # 共封装光学(CPO: the bracket is not part of the name
+            return _trim(f, s, k) if k > s else []
     if any(c.isspace() for c in f[s:e]) and any("\u4e00" <= c <= "\u9fff" for c in f[s:e]):
         out, k = [], s
         for part in f[s:e].split():
@@ -185,8 +191,10 @@ def _model_cand(doc: Doc, lex: lexmod.Lexicon, sp: ner.Span, abbrev: dict) -> li
     江 + 淮 in 江淮智芯, to become an entity by itself)."""
     f = doc.folded
     text = f[sp.start : sp.end]
-    if sp.confidence < MODEL_MIN_CONFIDENCE or junk_name(text) or _COUNTED.match(text):
-        return []
+    if sp.confidence < MODEL_MIN_CONFIDENCE or junk_name(text) or _COUNTED.match(text) or text in cues()["generic_heads"]:
+        return []  # 公司, 中心 alone are words, not names (the anaphor rules read them)
+    if ner.LABEL_CLASS[sp.label] == "Person" and (any(c.isdigit() for c in text) or doc.text[sp.start : sp.end].isupper()):
+        return []  # 200 PFLOPS, CAGR: no person's name has digits or is all capitals
     if len(text) < 2:
         key = abbrev.get(text) if ner.LABEL_CLASS[sp.label] == "LOC" else None
         return [Cand(sp.start, sp.end, lex.entries[key].type, "model", key, 0, sp.confidence)] if key in lex.entries else []
