@@ -14,6 +14,8 @@ from kg.nlp import text_doc
 from kg.pipeline import run
 from training import quantities as tq
 
+from .conftest import require_shared
+
 
 @pytest.fixture(scope="module")
 def lex():
@@ -110,8 +112,7 @@ def test_unclear_numbers_give_no_fact(text, lex):
 
 
 def test_precision_on_the_labelled_sample():
-    if not (tq.DATASETS / "thucnews").is_dir():
-        pytest.skip("needs ../shared/datasets (the labelled sample points into it)")
+    require_shared()  # the labelled sample points into ../shared/datasets
     stats = tq.evaluate()
     made = sum(s["made"] for s in stats.values())
     right = sum(s["right"] for s in stats.values())

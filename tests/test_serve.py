@@ -20,7 +20,7 @@ from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 
 from kg.store import KGStore
 
-from .conftest import ROOT, running, stop_process
+from .conftest import ROOT, require_shared, running, stop_process
 from .conftest import SEED as ARTICLE
 
 KGO = "https://w3id.org/kg/ontology#"
@@ -30,8 +30,7 @@ PREFIXES = f"PREFIX kgo: <{KGO}>\nPREFIX skos: <{SKOS}>\n"
 
 
 def build_store(directory: Path) -> Path:
-    if not ARTICLE.exists():
-        pytest.skip(f"corpus article missing: {ARTICLE}")
+    require_shared()  # the seed article: one skip reason for every test that needs ../shared
     r = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(ARTICLE), "--store", str(directory), "--quiet"],
                        cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr

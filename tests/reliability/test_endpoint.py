@@ -22,7 +22,7 @@ import pytest
 from kg.serve import uses_keyword
 from kg.store import KGStore
 
-from ..conftest import ROOT, running
+from ..conftest import ROOT, require_shared, running
 from ..conftest import SEED as ARTICLE
 
 KGO = "https://w3id.org/kg/ontology#"
@@ -113,8 +113,7 @@ def listener():
 
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory) -> Path:
-    if not ARTICLE.exists():
-        pytest.skip(f"corpus article missing: {ARTICLE}")
+    require_shared()  # the seed article: one skip reason for every test that needs ../shared
     d = tmp_path_factory.mktemp("endpoint") / "seed"
     r = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(ARTICLE), "--store", str(d), "--quiet"],
                        cwd=ROOT, capture_output=True, text=True, timeout=120)
