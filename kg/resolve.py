@@ -132,7 +132,8 @@ def resolve(doc: Doc, lex: lexmod.Lexicon | None = None) -> list[Entity]:
             keys[i] = m.key
         else:
             hit = _lookup(m.surface, lex)
-            keys[i] = hit or "~" + (fold(m.surface).strip() if m.cls == "Person" else core_name(m.surface, lex, m.cls in ORG_CLASSES))
+            core = fold(m.surface).strip() if m.cls == "Person" else core_name(m.surface, lex, m.cls in ORG_CLASSES)
+            keys[i] = hit or "~" + (core or fold(m.surface).strip())  # 公司 alone has no core name: keep the word
     by_key: dict[str, int] = {}
     for i, k in keys.items():
         if k in by_key:
