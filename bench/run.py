@@ -571,8 +571,10 @@ def bench_extract(sz: Sizes, tmp: Path) -> None:
     # taken for the build row is a sample of this text too.
     by = dict(JIEBA_RESULT) or _jieba(paths, sz.jieba_budget, tmp)
     jc, js = sum(c for c, _ in by.values()), sum(s for _, s in by.values())
-    row(f"extraction, 1 process, {res['mb']:.1f} MB corpus (issue 3) vs jieba.posseg.cut", rate(res["kg_rate"]),
-        rate(jc / js), res["kg_rate"] / (jc / js), ">= 1.0x", res["kg_rate"] >= jc / js,
+    # issue 11: with the trained models, still >= 40,000 chars/s in one process and >= 1.5x jieba
+    row(f"extraction with the trained models, 1 process, {res['mb']:.1f} MB corpus vs jieba.posseg.cut", rate(res["kg_rate"]),
+        rate(jc / js), res["kg_rate"] / (jc / js), ">= 1.5x and >= 40k chars/s",
+        res["kg_rate"] >= 1.5 * jc / js and res["kg_rate"] >= 40_000,
         f"parse_bytes + pipeline.run per document, {res['kg_secs']:.0f} s; jieba sampled {jc:,} chars")
     shutil.rmtree(d, ignore_errors=True)
 

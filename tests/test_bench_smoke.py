@@ -33,7 +33,8 @@ ROWS = [
     "--jobs 2 vs jieba.posseg.cut on 1 core",
     "peak memory of kg build",
     "add 1 article to the",
-    "extraction, 1 process",
+    "extraction with the trained models, 1 process",
+    "kg serve vs oxigraph server",
 ]
 
 
