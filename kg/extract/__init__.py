@@ -1,11 +1,15 @@
 """Extract: entity mentions, relations and numeric facts from a normalised `Doc`.
 
-Mentions come from the lexicon and from general rules (organisation, event, place and facility
-names by their suffix; people by the title in front of them; chips by model numbers; names
-defined in parentheses).  Relations come from sentence patterns written over a *template* of
-the sentence in which each mention is replaced by a typed token, so one pattern covers every
-name, and a coordinated list (A、B、C等 / A, B and C) yields one fact per member.
-All patterns match the folded text (simplified script, lower case), so they are written once.
+Components, one module each (the model card is docs/models.md):
+- `lexmatch`: the alias lexicon (canonical names and IRIs of ~965 known entities);
+- `ner`: the trained mention model (CRFs over characters and English tokens, kg/models/);
+- `rules`: what no news corpus teaches (chips by model number, events, compute centres,
+  facilities, name definitions in brackets, anaphors such as 该公司) and general name guesses;
+- `mentions`: the one place they are combined (source and confidence kept per mention);
+- `relations`: sentence patterns over a typed template of each sentence, then `relclf`, a trained
+  classifier over every other pair of names of a sentence;
+- `quantities`: numbers whose unit and entity the sentence makes clear.
+All of it reads the folded text (simplified script, lower case), so each rule is written once.
 """
 
 from __future__ import annotations
