@@ -173,3 +173,12 @@ def test_training_code_on_a_small_slice(tmp_path):
         t.open(str(tmp_path / name))
         assert set(t.labels()) > {"O"}
     assert DATASETS.exists()
+
+
+def test_full_legal_name_and_short_name_are_one_node_in_any_script():
+    for text in ("浙江海纳星辰科技股份有限公司今日发布公告，海纳星辰称将扩大产能。",
+                 "浙江海納星辰科技股份有限公司今日發布公告，海納星辰稱將擴大產能。"):
+        ents = json_of(text)["entities"]
+        ids = {e["id"] for e in ents if e["class"] == "Company"}
+        assert len([e for e in ents if e["class"] == "Company"]) == 2 and len(ids) == 1, ents
+        assert ids == {"https://w3id.org/kg/id/海纳星辰"}

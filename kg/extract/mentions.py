@@ -8,7 +8,7 @@ import re
 from .. import lexicon as lexmod
 from ..model import Doc, Mention
 from . import ner
-from .common import ORG, Cand, cues
+from .common import ORG, Cand, _is_cjk, cues
 from .lexmatch import _lexicon_cands
 from .rules import (
     _ANAPHOR,
@@ -249,11 +249,16 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
     # Names found by rules are searched again across the document (bare 张建中 after 首席执行官张建中),
     # and so is the short form of a full company name (星河微电子 after 星河微电子股份有限公司).
     seen = {}
+    from ..resolve import core_name  # the name without legal form and leading place: one rule for both
+
     for c in list(cands):
-        if c.source.startswith("rule:org") and c.cls in ORG:
-            short = _short_name(f[c.start : c.end])
-            if short and short != f[c.start : c.end] and short not in seen:
-                seen[short] = Cand(c.start, c.end, c.cls, "rule:org.short")
+        if (c.source.startswith("rule:org") or (c.source == "model" and c.conf >= MODEL_OVER_RULES)) and c.cls in ORG:
+            full = f[c.start : c.end]
+            for short in (_short_name(full), core_name(full, lex)):
+                # 浙江海纳星辰科技股份有限公司 ... 海纳星辰称: the short form names the company too
+                cjk = sum(_is_cjk(x) for x in short or "")
+                if short and short != full and short not in seen and (cjk >= 3 or (cjk == 0 and len(short) >= 5)):
+                    seen[short] = Cand(c.start, c.end, c.cls, "rule:org.short", None, 1, c.conf)
     for c in cands:
         if c.source.startswith("rule:") or c.source in ("alias", "model"):
             key = f[c.start : c.end]
