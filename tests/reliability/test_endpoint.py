@@ -565,7 +565,7 @@ def test_bounded_load(ro):
     t0 = time.monotonic()
     assert ask(ro, PREFIXES + "ASK { ?d a kgo:Document }") is True
     assert time.monotonic() - t0 < 1.0
-    assert ro.slots.active == 0
+    wait_idle(ro, 10)  # a slot is given back just after its answer is sent: on a loaded machine, a moment later
 
 
 def test_connection_cap(ro_store):
