@@ -325,7 +325,7 @@ def test_questions_stay_linear_when_labels_repeat(seed, repeated, name):
     assert time.perf_counter() - t < 10
     key = {
         "validated": ("centre", "validated"), "supply-chain": ("supplier", "customer"), "in-city": ("entity",),
-        "people": ("person", "organisation", "relation"), "entity-facts": ("subject", "relation", "object", "sentence"),
+        "people": ("person", "organisation", "relation"), "entity-facts": ("subject", "relation", "object"),
         "single-source": ("subject", "relation", "object"), "most-mentioned": ("company",),
         "newest-facts": ("subject", "relation", "object"), "measurements": ("entity", "value", "unit"),
         "events": ("event", "role", "who"), "sources-of-validation": ("sentence", "doc"),
