@@ -146,7 +146,13 @@ def _trim(f: str, s: int, e: int) -> list[tuple[int, int]]:
             out.append((a, a + len(part)))
             k = a + len(part)
         return out
+    m = _LEGAL_END_INSIDE.search(f, s, e)
+    if m:  # "norwind photonics inc. representatives of ...": a legal form ends the name
+        return [(s, m.end())] + _trim(f, m.end(), e)
     return [(s, e)]
+
+
+_LEGAL_END_INSIDE = re.compile(r"\b(?:inc|ltd|corp|co|llc|plc)\.(?=\s+\S)")
 
 
 def junk_name(folded: str) -> bool:
