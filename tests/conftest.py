@@ -125,6 +125,22 @@ def read_only(store):
     return KGStore(path, read_only=True)
 
 
+def http_request(server, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+                 timeout: float = 30):
+    """One raw request to a running kg server (the path goes out exactly as given); returns
+    (status, headers with lower-case names, body)."""
+    import http.client
+
+    host, port = server.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+    finally:
+        conn.close()
+
+
 def stop_process(proc: subprocess.Popen) -> None:
     """Terminate a child server, killing it if it does not go within 10 s."""
     if proc.poll() is None:

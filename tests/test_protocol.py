@@ -9,7 +9,6 @@ token (update cases) on 127.0.0.1; read-only refusals run against a second, read
 
 from __future__ import annotations
 
-import http.client
 import json
 import urllib.parse
 
@@ -18,7 +17,7 @@ import pytest
 
 from kg.store import KGStore
 
-from .conftest import running
+from .conftest import http_request, running
 
 EX = "http://example.org/"
 DC = "http://purl.org/dc/elements/1.1/"
@@ -67,14 +66,7 @@ def call(server, method: str, path: str = "/sparql", body: bytes | str | None = 
         path += "?" + urllib.parse.urlencode(params, doseq=True)
     if isinstance(body, str):
         body = body.encode("utf-8")
-    host, port = server.server_address[:2]
-    conn = http.client.HTTPConnection(host, port, timeout=30)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        r = conn.getresponse()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
-    finally:
-        conn.close()
+    return http_request(server, method, path, body, headers)
 
 
 def form(params) -> bytes:

@@ -22,7 +22,7 @@ import pytest
 from kg.serve import uses_keyword
 from kg.store import KGStore
 
-from ..conftest import ROOT, require_shared, running
+from ..conftest import ROOT, http_request, require_shared, running
 from ..conftest import SEED as ARTICLE
 
 KGO = "https://w3id.org/kg/ontology#"
@@ -37,17 +37,7 @@ INSERT = f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}added> <{EX}by> <{EX}update> }} 
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def request(server, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
-            timeout: float = 30):
-    """One raw request (the path goes out exactly as given); returns (status, headers, body)."""
-    host, port = server.server_address[:2]
-    conn = http.client.HTTPConnection(host, port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        r = conn.getresponse()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
-    finally:
-        conn.close()
+request = http_request  # one raw request (the path goes out exactly as given): tests/conftest.py
 
 
 def query(server, sparql: str, accept: str = "application/sparql-results+json", **kw):
