@@ -29,7 +29,7 @@ from .resolve import add_publisher, resolve
 
 WINDOW_PER_JOB = 64  # finished documents in flight per worker process (see build)
 COMPACT_CHARS = 2_000_000  # text built above which the store may be compacted at the end (a few % of the build)
-_STAGES = ("ingest.py", "normalise.py", "extract", "resolve.py", "graph.py", "model.py", "data/cues.json", "models")
+_STAGES = ("ingest.py", "normalise.py", "extract", "resolve.py", "names.py", "graph.py", "model.py", "data/cues.json", "models")
 
 
 def fingerprint() -> str:

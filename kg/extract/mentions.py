@@ -7,6 +7,7 @@ import re
 
 from .. import lexicon as lexmod
 from ..model import Doc, Mention
+from ..names import core_name
 from . import ner
 from .common import ORG, Cand, _is_cjk, cues
 from .lexmatch import _lexicon_cands
@@ -255,8 +256,6 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
     # Names found by rules are searched again across the document (bare 张建中 after 首席执行官张建中),
     # and so is the short form of a full company name (星河微电子 after 星河微电子股份有限公司).
     seen = {}
-    from ..resolve import core_name  # the name without legal form and leading place: one rule for both
-
     for c in list(cands):
         if (c.source.startswith("rule:org") or (c.source == "model" and c.conf >= MODEL_OVER_RULES)) and c.cls in ORG:
             full = f[c.start : c.end]
