@@ -54,6 +54,16 @@ def test_model_finds_names_no_rule_or_lexicon_knows():
     assert any(e["text"] == "Pittsburgh" for e in en["entities"]), en["entities"]
 
 
+def test_suffix_guesses_the_model_rejects_are_dropped_legal_names_stay():
+    """A suffix rule alone reads 考虑到大学 as a university and 他说省政府 as a government body;
+    the model, which sees the context, vetoes them.  New names the model does not know stay
+    (a legal form, a laboratory opening the sentence)."""
+    for text in ("考虑到大学的招生规模扩大，学校增加了宿舍。", "他说省政府的主要领导昨天到了工厂。"):
+        assert json_of(text)["entities"] == [], text
+    names = {e["text"] for e in json_of("瀚海先進封裝實驗室位於青崖高新區。瑞興微系統股份有限公司獲得了新訂單。")["entities"]}
+    assert {"瀚海先進封裝實驗室", "瑞興微系統股份有限公司"} <= names, names
+
+
 def test_one_node_per_entity_across_scripts_and_anaphors():
     r = json_of(LINES[0])
     ids = {e["text"]: e["id"] for e in r["entities"]}

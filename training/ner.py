@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pycrfsuite
 
-from kg.datasets import Example, read_bio, read_cluener, read_standoff
-from kg.extract.ner import EN_LOWERCASE, LABEL_CLASS, MODELS, bio_to_spans, en_features, zh_features
+from kg.datasets import Example, read_bio, read_cluener, read_finre, read_standoff
+from kg.extract import ner
+from kg.extract.ner import EN_LOWERCASE, LABEL_CLASS, MODELS, Lexicon, bio_to_spans, en_features, zh_features
 from kg.normalise import fold
 
 from .heldout import EN_COMBINED, EN_TRAIN, EN_VAL, cluener_is_val, msra_is_val
@@ -49,8 +50,9 @@ def char_tags(ex: Example, rename: dict[str, str] | None = None) -> list[str]:
     return tags
 
 
-def zh_data(shared: Path, small: bool) -> tuple[list, dict[str, list]]:
-    """(features, tags) for training, and the held-out sets by name."""
+def zh_data(shared: Path, small: bool) -> tuple[list, dict[str, list], dict[str, str], dict[str, str]]:
+    """(features, tags) for training, the held-out sets by name, and the two word lists the
+    features need at run time (jieba's dictionary, the names of the training annotations)."""
     train, val = [], {"zh-cluener": [], "zh-msra": []}
     for ex in read_cluener(shared / "cluener2020/train.json"):
         item = (fold(ex.text), char_tags(ex))
@@ -62,7 +64,72 @@ def zh_data(shared: Path, small: bool) -> tuple[list, dict[str, list]]:
         train.append((fold(ex.text), char_tags(ex, KG_TO_LABEL)))
     if small:
         train, val = train[::200], {k: v[:200] for k, v in val.items()}
-    return [(zh_features(t), y) for t, y in train], {k: [(zh_features(t), y) for t, y in v] for k, v in val.items()}
+    word_list = jieba_words()
+    words = Lexicon(word_list)
+    finre = finre_names(shared)
+    halves = [names_of(train[h::2]) for h in (0, 1)]
+    # Each half of the training data sees the names of the other half only: the model learns how
+    # far a name list is to be trusted for a name it has not seen, as at run time.
+    other = [Lexicon(merge_names(halves[1 - h], finre)) for h in (0, 1)]
+    full = merge_names(halves[0] + halves[1], finre)
+    runtime = Lexicon(full)
+    feats = [(zh_features(t, words, other[n % 2]), y) for n, (t, y) in enumerate(train)]
+    vals = {k: [(zh_features(t, words, runtime), y) for t, y in v] for k, v in val.items()}
+    return feats, vals, dict(sorted(word_list.items())), dict(sorted(full.items()))
+
+
+# Dataset labels -> the coarse types of the name list (types kg does not keep are left out).
+NAME_TYPE = {"company": "co", "organization": "org", "ORG": "org", "government": "gov", "name": "per",
+             "address": "loc", "LOC": "loc"}
+JIEBA_MIN_FREQ = 5  # rarer dictionary words are mostly noise (and weight)
+
+
+def _pos(tag: str) -> str:
+    """jieba's part of speech, coarse: names keep their own (nr person, ns place, nt
+    organisation, nz other), everything else its first letter."""
+    if tag.startswith("nr"):
+        return "nr"
+    return tag if tag in ("ns", "nt", "nz") else tag[:1]
+
+
+def jieba_words() -> dict[str, str]:
+    """jieba's dictionary (MIT), folded like kg's text: 2-8 characters, frequency >= 5."""
+    import jieba
+
+    out: dict[str, str] = {}
+    path = Path(jieba.__file__).parent / "dict.txt"
+    for line in path.read_text("utf-8").splitlines():
+        parts = line.split(" ")
+        if len(parts) == 3 and 2 <= len(parts[0]) <= 8 and int(parts[1]) >= JIEBA_MIN_FREQ:
+            out.setdefault(fold(parts[0]), _pos(parts[2]))
+    return out
+
+
+def names_of(items: list[tuple[str, list[str]]]) -> Counter:
+    """(name, coarse type) counts of the annotated spans of (text, tags) items."""
+    c: Counter = Counter()
+    for text, tags in items:
+        for a, b, t in bio_to_spans(tags):
+            if t in NAME_TYPE and 2 <= b - a <= 20 and "\t" not in text[a:b]:
+                c[text[a:b], NAME_TYPE[t]] += 1
+    return c
+
+
+def finre_names(shared: Path) -> set[str]:
+    """The marked names of FinRE train (companies, banks, funds of financial news)."""
+    return {fold(n) for inst in read_finre(shared / "finre/train.txt") for n in (inst.head, inst.tail) if 2 <= len(n) <= 20}
+
+
+def merge_names(counts: Counter, finre: set[str]) -> dict[str, str]:
+    """name -> its most frequent type; FinRE's names otherwise unknown get type `fin`."""
+    best: dict[str, tuple[int, str]] = {}
+    for (name, typ), k in counts.items():
+        if k > best.get(name, (0, ""))[0]:
+            best[name] = (k, typ)
+    out = {n: t for n, (_, t) in best.items()}
+    for n in finre:
+        out.setdefault(n, "fin")
+    return out
 
 
 # kg's own annotation set (docs/annotation.md; FinRE, CLUENER, MSRA and THUCNews sentences outside
@@ -160,7 +227,10 @@ def score(tagger: pycrfsuite.Tagger, items: list, keep: set[str]) -> tuple[float
 def train(lang: str, out: Path, shared: Path, small: bool) -> dict[str, tuple]:
     t0 = time.time()
     if lang == "zh":
-        train_items, vals = zh_data(shared, small)
+        train_items, vals, words, names = zh_data(shared, small)
+        out.mkdir(parents=True, exist_ok=True)
+        for fname, entries in ((ner.ZH_WORDS, words), (ner.ZH_NAMES, names)):
+            (out / fname).write_text("".join(f"{w}\t{t}\n" for w, t in entries.items()), "utf-8")
     else:
         train_items, vals, lower = en_data(shared, small)
         out.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,8 @@ from importlib import resources
 
 MODELS = {"zh": "ner-zh.crfsuite", "en": "ner-en.crfsuite"}
 EN_LOWERCASE = "ner-en.lowercase.txt"  # words the English model's texts write in lower case
+ZH_WORDS = "ner-zh.words.tsv"  # jieba's dictionary (word, part of speech): word-boundary features
+ZH_NAMES = "ner-zh.names.tsv"  # names of the training annotations (name, coarse type): gazetteer features
 
 # Dataset labels -> what the detector reports.  "ORG"/"LOC" are MSRA's coarse types, refined
 # by `refine_class`; CLUENER's finer types map directly.  Types kg does not keep (books, games,
@@ -44,19 +46,98 @@ def _ctype(c: str) -> str:
     return "p"
 
 
-def zh_features(text: str) -> list[list[str]]:
+class Lexicon:
+    """A word list as an Aho-Corasick automaton: every entry found in a sentence, as
+    (start, end, tag).  Used twice for the Chinese model: jieba's dictionary (tag = part of
+    speech: where words begin and end is the clue a character model lacks, and ns/nr/nt mark
+    places, people and organisations) and the names of the training annotations (tag = coarse
+    type: a name seen in training is a name again)."""
+
+    def __init__(self, entries: dict[str, str]) -> None:
+        import ahocorasick
+
+        self.size = len(entries)
+        self._auto = ahocorasick.Automaton()
+        for word, tag in entries.items():
+            self._auto.add_word(word, (len(word), tag))
+        if entries:
+            self._auto.make_automaton()
+
+    def marks(self, text: str) -> tuple[list[str], list[str], list[str]]:
+        """Per character: the tag and length of the longest entry beginning there, of the
+        longest ending there, and the tag of the longest entry it lies strictly inside."""
+        n = len(text)
+        begin, end, inside = [""] * n, [""] * n, [""] * n
+        blen, elen, ilen = [0] * n, [0] * n, [0] * n
+        if not self.size:
+            return begin, end, inside
+        for last, (ln, tag) in self._auto.iter(text):
+            first = last - ln + 1
+            if ln > blen[first]:
+                blen[first], begin[first] = ln, f"{min(ln, 5)}{tag}"
+            if ln > elen[last]:
+                elen[last], end[last] = ln, f"{min(ln, 5)}{tag}"
+            for k in range(first + 1, last):
+                if ln > ilen[k]:
+                    ilen[k], inside[k] = ln, tag
+        return begin, end, inside
+
+
+def read_lexicon(path) -> dict[str, str]:
+    """`word<TAB>tag` lines (a shipped data file)."""
+    out = {}
+    for line in path.read_text("utf-8").splitlines():
+        word, _, tag = line.partition("\t")
+        if word:
+            out[word] = tag
+    return out
+
+
+@lru_cache(maxsize=2)
+def zh_lexicon(name: str) -> Lexicon:
+    """A shipped word list; empty (no features) when the file is missing."""
+    path = resources.files("kg").joinpath("models", name)
+    return Lexicon(read_lexicon(path) if path.is_file() else {})
+
+
+def zh_features(text: str, words: Lexicon | None = None, names: Lexicon | None = None) -> list[list[str]]:
     """Character features: the character and its neighbours within two, the bigrams around it,
-    and the character-type pattern of the window (digits, Latin, Han, punctuation)."""
+    the character-type pattern of the window (digits, Latin, Han, punctuation), and where
+    dictionary words (`words`, default jieba's) and known names (`names`, default the training
+    annotations') begin, end or surround it.  Training passes its own `names` (from the other
+    half of the data, so the model does not learn to trust a list that always holds the answer)."""
+    words = zh_lexicon(ZH_WORDS) if words is None else words
+    names = zh_lexicon(ZH_NAMES) if names is None else names
+    wb, we, wi = words.marks(text)
+    nb, ne, ni = names.marks(text)
     pad = "\x02\x02" + text + "\x03\x03"
     types = "bb" + "".join(_ctype(c) for c in text) + "ee"
     out = []
     for i in range(2, len(pad) - 2):
         a, b, c, d, e = pad[i - 2], pad[i - 1], pad[i], pad[i + 1], pad[i + 2]
-        out.append([
+        f = [
             "c=" + c, "l=" + b, "r=" + d, "ll=" + a, "rr=" + e,
             "lc=" + b + c, "cr=" + c + d, "llc=" + a + b, "crr=" + d + e, "lr=" + b + d,
             "t=" + types[i - 2 : i + 3],
-        ])
+        ]
+        k = i - 2
+        if wb[k]:
+            f.append("wb=" + wb[k])
+        if we[k]:
+            f.append("we=" + we[k])
+        if wi[k]:
+            f.append("wi=" + wi[k])
+        if k and we[k - 1]:
+            f.append("pwe=" + we[k - 1])  # a word ends just before: a name may begin here
+        if k + 1 < len(text) and wb[k + 1]:
+            f.append("nwb=" + wb[k + 1])
+        if nb[k]:
+            f.append("nb=" + nb[k])
+        if ne[k]:
+            f.append("ne=" + ne[k])
+        if ni[k]:
+            f.append("ni=" + ni[k])
+        out.append(f)
     return out
 
 
@@ -176,7 +257,9 @@ def available(lang: str) -> bool:
     return _tagger(lang) is not None
 
 
-def _spans(tagger, xseq: list[list[str]]) -> list[tuple[int, int, str, float]]:
+def _spans(tagger, xseq: list[list[str]], name_prob: list[float] | None = None) -> list[tuple[int, int, str, float]]:
+    """(first, last+1, label, confidence) of the model's spans; `name_prob`, when given, gets
+    for every item the model's probability that it is part of some name (1 - P(O))."""
     tags = tagger.tag(xseq)
     out = []
     for a, b, typ in bio_to_spans(tags):
@@ -184,22 +267,34 @@ def _spans(tagger, xseq: list[list[str]]) -> list[tuple[int, int, str, float]]:
             continue
         conf = min(tagger.marginal(tags[k], k) for k in range(a, b))
         out.append((a, b, typ, conf))
+    if name_prob is not None:
+        name_prob += [1.0 - tagger.marginal("O", k) for k in range(len(xseq))]
     return out
 
 
-def tag_zh(folded: str, start: int, end: int) -> list[Span]:
-    """Mentions in one Chinese sentence `folded[start:end]`; offsets into `folded`."""
+def tag_zh(folded: str, start: int, end: int, name_prob: dict[int, float] | None = None) -> list[Span]:
+    """Mentions in one Chinese sentence `folded[start:end]`; offsets into `folded`.  `name_prob`
+    (offset -> probability that the character is part of a name) is filled when given."""
     tagger = _tagger("zh")
     if tagger is None or end <= start:
         return []
-    return [Span(start + a, start + b, t, c) for a, b, t, c in _spans(tagger, zh_features(folded[start:end]))]
+    probs: list[float] | None = [] if name_prob is not None else None
+    spans = [Span(start + a, start + b, t, c) for a, b, t, c in _spans(tagger, zh_features(folded[start:end]), probs)]
+    if name_prob is not None and probs is not None:
+        name_prob.update(zip(range(start, end), probs, strict=True))
+    return spans
 
 
-def tag_en(text: str, start: int, end: int) -> list[Span]:
+def tag_en(text: str, start: int, end: int, name_prob: dict[int, float] | None = None) -> list[Span]:
     """Mentions in one English sentence `text[start:end]` (original case); offsets into `text`."""
     tagger = _tagger("en")
     toks = en_tokens(text, start, end)
     if tagger is None or not toks:
         return []
     words = [text[s:e] for s, e in toks]
-    return [Span(toks[a][0], toks[b - 1][1], t, c) for a, b, t, c in _spans(tagger, en_features(words))]
+    probs: list[float] | None = [] if name_prob is not None else None
+    spans = [Span(toks[a][0], toks[b - 1][1], t, c) for a, b, t, c in _spans(tagger, en_features(words), probs)]
+    if name_prob is not None and probs is not None:
+        for (s, e), pr in zip(toks, probs, strict=True):
+            name_prob.update((k, pr) for k in range(s, e))
+    return spans
