@@ -17,6 +17,7 @@ import argparse
 import sys
 import time
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 import pycrfsuite
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = ROOT.parent / "shared" / "datasets"
 PARAMS = {
     "zh": {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True, "feature.minfreq": 2},
-    "en": {"c1": 0.05, "c2": 0.05, "max_iterations": 150, "feature.possible_transitions": True},
+    "en": {"c1": 0.02, "c2": 0.05, "max_iterations": 150, "feature.possible_transitions": True},
 }
 SCORED = {"zh-cluener": {"company", "organization", "government", "name", "address"}, "zh-msra": {"name", "ORG", "LOC"},
           "en-redocred": {"PER", "ORG", "LOC"}, "en-pud": {"PER", "ORG", "LOC"}}
@@ -151,15 +152,28 @@ def kg_annotations(shared: Path) -> list[Example]:
     return out
 
 
-def _token_item(ex: Example, lower: frozenset[str], rename: dict[str, str] | None = None) -> tuple[list[list[str]], list[str]]:
+ADJECTIVAL = ROOT / "training" / "data" / "en-adjectival-names.txt"
+
+
+@lru_cache(maxsize=1)
+def adjectival_names() -> frozenset[str]:
+    """American, Catholic, Republican...: one-word spans the benchmarks do not call places or
+    organisations (the file says why)."""
+    words = [w for line in ADJECTIVAL.read_text("utf-8").splitlines() if not line.startswith("#") for w in line.split()]
+    return frozenset(words + [w + "s" for w in words])
+
+
+def _token_item(ex: Example, lower: frozenset[str], train: bool = True) -> tuple[list[list[str]], list[str]]:
     toks = _space_tokens(ex.text)
+    adjectival = adjectival_names() if train else frozenset()
     tags = []
     for s, _e in toks:
         tag = "O"
         for a, b, t in ex.spans:
-            t = (rename or {}).get(t, t)
-            if t not in ("PER", "ORG", "LOC"):
+            if t not in ("PER", "ORG", "LOC", "MISC"):
                 continue
+            if ex.text[a:b] in adjectival:
+                t = "MISC"  # learned as a type of its own, then dropped (not in ner.LABEL_CLASS)
             if a <= s < b:
                 tag = ("B-" if s == a else "I-") + t
                 break
@@ -194,13 +208,20 @@ def en_data(shared: Path, small: bool) -> tuple[list, dict[str, list], frozenset
     measured: they lowered both held-out scores (0.703 -> 0.682 and 0.596 -> 0.596); as a source
     of lower-case words they help (0.703 -> 0.716, 0.596 -> 0.609)."""
     combined = list(read_bio(shared / EN_COMBINED, join=" "))
-    train_ex = [ex for part in EN_TRAIN for ex in combined[part]]
+    # the same sentences from the source files, which keep MISC (works, events, products): learned
+    # as a type of its own, then dropped, so that Olympics or iPhone is not taken for an ORG
+    en = shared / "en-ner-open"
+    sources = list(read_bio(en / "redocred/redocred_dev.bio", join=" ")) + list(read_bio(en / "wikigold/wikigold.bio", join=" "))
+    assert all(a.text == b.text for a, b in zip(sources, combined, strict=False)), "combined file out of step"
+    train_ex = [ex for part in EN_TRAIN for ex in sources[part]]
     lower = lowercase_vocabulary(shared, train_ex)
-    train = [_token_item(ex, lower) for ex in train_ex]
-    vals = {"en-redocred": [_token_item(ex, lower) for ex in combined[EN_VAL["en-redocred-val.bio"]]],
-            "en-pud": [_token_item(ex, lower) for ex in combined[EN_VAL["en-pud-val.bio"]]]}
     if small:
-        train, vals = train[::100], {k: v[:100] for k, v in vals.items()}
+        train_ex = train_ex[::100]
+    train = [_token_item(ex, lower) for ex in train_ex]
+    vals = {"en-redocred": [_token_item(ex, lower, False) for ex in combined[EN_VAL["en-redocred-val.bio"]]],
+            "en-pud": [_token_item(ex, lower, False) for ex in combined[EN_VAL["en-pud-val.bio"]]]}
+    if small:
+        vals = {k: v[:100] for k, v in vals.items()}
     return train, vals, lower
 
 

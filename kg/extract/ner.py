@@ -185,7 +185,8 @@ def en_features(words: list[str], lower: frozenset[str] | None = None) -> list[l
     """Token features: the word (as written and lower case), prefixes/suffixes, shape, case
     flags, the lower-case word and shape of the neighbours within two, and for a capitalised
     word whether it is also written in lower case (`lower`, default the shipped list) and
-    whether its neighbours are capitalised."""
+    whether its neighbours are capitalised.  (Names seen in training as features, as for
+    Chinese, were tried and measured: no gain, 0.716 -> 0.714 and 0.609 -> 0.603.)"""
     lower = lowercase_words() if lower is None else lower
     low = [w.lower() for w in words]
     shp = [_shape(w) for w in words]
