@@ -62,6 +62,10 @@ def test_suffix_guesses_the_model_rejects_are_dropped_legal_names_stay():
         assert json_of(text)["entities"] == [], text
     names = {e["text"] for e in json_of("瀚海先進封裝實驗室位於青崖高新區。瑞興微系統股份有限公司獲得了新訂單。")["entities"]}
     assert {"瀚海先進封裝實驗室", "瑞興微系統股份有限公司"} <= names, names
+    # the model moves a suffix rule's start past words it finds no name in
+    assert [e["text"] for e in json_of("大股东拟向上市公司注入广日集团的全部资产。")["entities"]] == ["广日集团"]
+    # an organisation the model finds is a company when an industry word ends its name
+    assert [e["class"] for e in json_of("苏酒实业昨日发布公告。")["entities"]] == ["Company"]
 
 
 def test_one_node_per_entity_across_scripts_and_anaphors():

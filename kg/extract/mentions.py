@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 
 from .. import lexicon as lexmod
 from ..model import Doc, Mention
@@ -39,6 +40,11 @@ _INST_END = ("研究院", "研究所", "实验室", "科学院", "institute", "l
 _GOV_EN = ("ministry", "department", "government", "council", "agency", "commission", "bureau", "parliament", "senate", "congress", "army", "police")
 
 
+@lru_cache(maxsize=1)
+def _company_name_ends() -> tuple[str, ...]:
+    return tuple(cues()["company_name_ends"])
+
+
 def refine_class(label: str, folded: str) -> str:
     """The ontology class of a model span: the dataset type, made finer by the name's own head
     word where kg has a finer class (University, ResearchInstitute, GovernmentBody, places)."""
@@ -56,8 +62,8 @@ def refine_class(label: str, folded: str) -> str:
             return cls
         if folded.endswith(_GOV_END) or any(w in _GOV_EN for w in words):
             return "GovernmentBody"
-        if folded.endswith(_COMPANY_END) or last in _COMPANY_END:
-            return "Company"
+        if folded.endswith(_COMPANY_END) or last in _COMPANY_END or folded.endswith(_company_name_ends()):
+            return "Company"  # 苏酒实业, 长航油运: an industry word ends a company's short name
         return "Organization"
     if cls == "LOC":
         if folded.endswith(("省", "自治区")):
@@ -124,11 +130,34 @@ def _model_says_no(c: Cand, f: str, name_prob: dict[int, float]) -> bool:
     return None not in probs and sum(probs) / len(probs) < RULE_VETO
 
 
+TRIMMED_RULES = frozenset({"rule:org.suffix", "rule:gov.suffix"})  # not weak suffixes: the model does not know 星河微电子
+TRIM_BELOW = 0.3  # characters the model gives less than this are not part of a name
+
+
+def _cut_by_model(c: Cand, f: str, name_prob: dict[int, float]) -> Cand:
+    """A suffix rule walks left from 集团 to where it guesses the name begins; the model, which
+    reads the context, moves that start past the last character it finds no name in (注入广日集团
+    -> 广日集团, 平安人寿投资深发展股份 -> 深发展股份), when it finds a name in the rest.  At least
+    three characters stay; Chinese only."""
+    if c.source not in TRIMMED_RULES or not all(_is_cjk(ch) for ch in f[c.start : c.end - 3]):
+        return c
+    for k in range(c.end - 4, c.start - 1, -1):
+        p = name_prob.get(k)
+        if p is None:
+            return c
+        if p < TRIM_BELOW:
+            rest = [name_prob.get(i, 0.0) for i in range(k + 1, c.end)]
+            if sum(rest) / len(rest) < 0.5:
+                return c  # nor is the model sure of the rest: an unknown name, left as the rule found it
+            return Cand(k + 1, c.end, c.cls, c.source, c.key, c.prio, c.conf)
+    return c
+
+
 def _combine(rule: list[Cand], model: list[Cand], f: str, name_prob: dict[int, float]) -> tuple[list[Cand], list[Cand]]:
     """Where a general rule and the model disagree on a span, the model wins when it is sure
     (confidence >= MODEL_OVER_RULES) and the rule otherwise; elsewhere both stand, unless the
     model finds no name at all where the rule guessed one."""
-    rule = [c for c in rule if not _model_says_no(c, f, name_prob)]
+    rule = [_cut_by_model(c, f, name_prob) for c in rule if not _model_says_no(c, f, name_prob)]
     if not model:
         return rule, model
     rule = [c for c in rule if c.source not in REPLACED_BY_MODEL]
