@@ -32,7 +32,7 @@ from .rules import (
 
 MODEL_MIN_CONFIDENCE = 0.0  # spans the CRF is less sure of are left out (tuned on held-out data: none)
 MODEL_OVER_RULES = 0.6  # a model span this sure replaces the general rules' guesses it overlaps
-RULE_VETO = 0.2  # a general rule's guess where the model gives a name less than this (mean over the span) is dropped
+RULE_VETO = 0.1  # a general rule's guess where the model gives a name less than this (mean over the span) is dropped
 _GOV_END = ("政府", "委员会", "委", "部", "局", "厅", "署", "办", "法院", "检察院", "国务院", "人大", "政协", "党委", "军", "部队", "警方", "公安")
 _COMPANY_END = ("公司", "集团", "银行", "股份", "证券", "保险", "基金", "厂", "店", "网", "航空", "电视台", "报", "社", "inc", "inc.", "corp", "corp.", "ltd", "ltd.", "co.", "llc", "plc", "group", "bank")
 _UNI_END = ("大学", "学院", "university", "college")
@@ -134,6 +134,19 @@ TRIMMED_RULES = frozenset({"rule:org.suffix", "rule:gov.suffix"})  # not weak su
 TRIM_BELOW = 0.3  # characters the model gives less than this are not part of a name
 
 
+@lru_cache(maxsize=1)
+def _org_suffixes() -> tuple[str, ...]:
+    c = cues()
+    return tuple(sorted(c["org_suffix_strong"] + c["org_suffix_weak"], key=len, reverse=True))
+
+
+def _without_suffix(name: str) -> str:
+    for suffix in _org_suffixes():
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 def _cut_by_model(c: Cand, f: str, name_prob: dict[int, float]) -> Cand:
     """A suffix rule walks left from 集团 to where it guesses the name begins; the model, which
     reads the context, moves that start past the last character it finds no name in (注入广日集团
@@ -147,8 +160,8 @@ def _cut_by_model(c: Cand, f: str, name_prob: dict[int, float]) -> Cand:
             return c
         if p < TRIM_BELOW:
             rest = [name_prob.get(i, 0.0) for i in range(k + 1, c.end)]
-            if sum(rest) / len(rest) < 0.5:
-                return c  # nor is the model sure of the rest: an unknown name, left as the rule found it
+            if sum(rest) / len(rest) < 0.5 or len(_without_suffix(f[k + 1 : c.end])) < 2:
+                return c  # nor is the model sure of the rest, or the rest is a legal form alone (有限责任公司)
             return Cand(k + 1, c.end, c.cls, c.source, c.key, c.prio, c.conf)
     return c
 
@@ -242,6 +255,34 @@ def _model_cands(doc: Doc, lex: lexmod.Lexicon, name_prob: dict[int, float]) -> 
     return out
 
 
+KNOWN_MIN = 0.0  # a known name is kept where the model gives its characters at least this (mean)
+_KNOWN_CLASS = {"co": "Company", "fin": "Company"}
+_NAME_POS = ("nt", "nz", "nr", "ns")
+
+
+def _known_name_cands(doc: Doc, name_prob: dict[int, float]) -> list[Cand]:
+    """Organisation names of the training annotations (CLUENER, MSRA, kg's own, FinRE's marked
+    companies) found again in Chinese text: the model weighs them as a feature but, trained
+    mostly on other names, often misses a short form it has seen (海螺水泥).  Three characters
+    at least, and not where the model is sure there is no name."""
+    f = doc.folded
+    out = []
+    words = ner.zh_lexicon(ner.ZH_WORDS).tags
+    for s, e, tag in ner.zh_lexicon(ner.ZH_NAMES).find(f):
+        if tag not in _KNOWN_CLASS or e - s < 3 or not _is_cjk(f[s]) or not _in_body(doc, s):
+            continue
+        name = f[s:e]
+        stem = name[:-2] if name.endswith(("公司", "银行", "集团")) else name
+        if words.get(name, "nt") not in _NAME_POS or words.get(stem, "nt") not in _NAME_POS or name in cues()["generic_heads"]:
+            continue  # 总经理, 信托公司: ordinary words in jieba's dictionary, not names
+        probs = [name_prob.get(k) for k in range(s, e)]
+        if None in probs or sum(probs) / len(probs) < KNOWN_MIN:
+            continue
+        cls = _KNOWN_CLASS[tag]
+        out.append(Cand(s, e, refine_class("ORG", f[s:e]) if cls == "ORG" else cls, "model", None, 0, 0.5))
+    return out
+
+
 _COUNTED = re.compile(r"^[\d一二三四五六七八九十百千万两几多]+(?:年|个月|月|日|周|天|只|家|个|位|名)")  # 三年牛熊轮回, 两家公司
 
 
@@ -296,9 +337,11 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
     lex_spans = {c.end: c for c in lex_cands}
     sent_start = {s.start: i for i, s in enumerate(doc.sentences)}
     rule = _zh_rule_cands(doc, lex_spans, sent_start) + _en_rule_cands(doc) + _person_cands(doc)
-    rule = [c for c in rule if not junk_name(f[c.start : c.end])]
+    # 有限责任公司 alone is a legal form, not a name
+    rule = [c for c in rule if not junk_name(f[c.start : c.end]) and (not c.source.startswith("rule:org") or _without_suffix(f[c.start : c.end]))]
     name_prob: dict[int, float] = {}
-    rule, model = _combine(rule, _model_cands(doc, lex, name_prob), f, name_prob)
+    model = _model_cands(doc, lex, name_prob)
+    rule, model = _combine(rule, model + _known_name_cands(doc, name_prob), f, name_prob)
     cands = lex_cands + rule + model
     cands += _chip_cands(doc, cands)
     pairs, hidden = _alias_defs(doc, cands)

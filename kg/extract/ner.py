@@ -57,11 +57,18 @@ class Lexicon:
         import ahocorasick
 
         self.size = len(entries)
+        self.tags = entries
         self._auto = ahocorasick.Automaton()
         for word, tag in entries.items():
             self._auto.add_word(word, (len(word), tag))
         if entries:
             self._auto.make_automaton()
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """Every entry in `text` as (start, end, tag)."""
+        if not self.size:
+            return []
+        return [(last - ln + 1, last + 1, tag) for last, (ln, tag) in self._auto.iter(text)]
 
     def marks(self, text: str) -> tuple[list[str], list[str], list[str]]:
         """Per character: the tag and length of the longest entry beginning there, of the

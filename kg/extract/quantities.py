@@ -54,7 +54,7 @@ _CARD_NEAR = re.compile(r"卡|gpu|加速器|芯片")
 _RANGE_AFTER = re.compile(r"\s?(?:到|至|~|-|—|－|to)\s?\d")
 _RANGE_BEFORE = re.compile(r"\d\s?[^\d\s,;。增降涨升跌高低]{0,3}(?:到|至|~|-|—|－|to)\s?$")
 _LIMIT_BEFORE = re.compile(r"(?:不低于|不超过|不高于|不少于|不到|不足|不及|低于|高于|少于|至少|最多|最高|最低|上限|下限|门槛|"
-                           r"at least|at most|up to|less than|more than|under)\s?$")
+                           r"超过了?|逾|at least|at most|up to|less than|more than|under)\s?$")
 
 # --- what a number measures: the trigger word nearest to it in its clause wins ---------------
 
