@@ -67,17 +67,19 @@ def train(
     weights: dict[str, float],
     C: float,
     seed: int,
-    none_weight: float = 1.0,
+    none_weight: float | dict[str, float] = 1.0,
 ):
-    """Fit the classifier; returns (vocabulary list, W, b, classes)."""
+    """Fit the classifier; returns (vocabulary list, W, b, classes).  `none_weight` multiplies
+    a negative pair's weight: one number, or one per source ("*" for the rest)."""
     from sklearn.linear_model import LogisticRegression
 
     feats, labels, sw, gps = [], [], [], []
     for name, sents in train_sets.items():
+        nw = none_weight.get(name, none_weight.get("*", 1.0)) if isinstance(none_weight, dict) else none_weight
         for n, i, j, f, lab in pairs_of(sents):
             feats.append(f)
             labels.append(lab)
-            sw.append(weights.get(name, 1.0))
+            sw.append(weights.get(name, 1.0) * (nw if lab == "none" else 1.0))
             gps.append(relclf.coarse(sents[n].ments[i][2]) + relclf.coarse(sents[n].ments[j][2]))
     pos = Counter(lab[:-1] for lab in labels if lab != "none")
     keep_preds = {p for p, c in pos.items() if c >= MIN_POSITIVES}
@@ -91,10 +93,7 @@ def train(
     ]
     feats = [feats[k] for k in sel]
     labels = [labels[k] for k in sel]
-    sw = np.asarray(
-        [sw[k] * (none_weight if lab == "none" else 1.0) for k, lab in zip(sel, labels, strict=True)],
-        np.float32,
-    )
+    sw = np.asarray([sw[k] for k in sel], np.float32)
     counts = Counter(f for fs in feats for f in set(fs))
     vocab = ["bias"] + sorted(f for f, c in counts.items() if c >= MIN_COUNT and f != "bias")
     index = {f: k for k, f in enumerate(vocab)}
@@ -260,11 +259,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--shared", default=str(SHARED), help="the shared datasets folder")
     ap.add_argument("--annotations", default=str(ANN_DIR), help="folder of kg-rel-*.jsonl")
-    ap.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
+    ap.add_argument("--C", type=float, default=0.25, help="inverse regularisation strength")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--min-conf", type=float, default=0.5)
     ap.add_argument(
         "--none-weight", type=float, default=0.5, help="weight of a negative pair (against 1 for a fact)"
+    )
+    ap.add_argument(
+        "--finre-none-weight",
+        type=float,
+        default=0.25,
+        help="weight of a FinRE negative pair (unknown, 自己...: pairs FinRE lists as unrelated)",
     )
     ap.add_argument("--no-synth", action="store_true", help="leave out the synthetic sentences")
     ap.add_argument("--synth-n", type=int, default=30, help="synthetic sentences per template")
@@ -299,14 +304,15 @@ def main(argv: list[str] | None = None) -> int:
     sets = {"finre": finre, "redocred": red_train, "ann": ann_train}
     if not a.no_synth:
         sets["synth"] = generate(4 if a.small else a.synth_n, a.seed)
-    weights = {"finre": 1.0, "redocred": 0.5, "ann": 2.0, "synth": a.synth_weight}
-    vocab, W, b, classes, label_counts, allowed = train(sets, weights, a.C, a.seed, a.none_weight)
+    weights = {"finre": 1.0, "redocred": 0.5, "ann": 3.0, "synth": a.synth_weight}
+    none_weight = {"finre": a.finre_none_weight, "*": a.none_weight}
+    vocab, W, b, classes, label_counts, allowed = train(sets, weights, a.C, a.seed, none_weight)
     meta = {
         "version": 1,
         "trained": {k: len(v) for k, v in sets.items()},
         "weights": weights,
         "C": a.C,
-        "none_weight": a.none_weight,
+        "none_weight": none_weight,
         "synth": [a.synth_n, a.synth_weight],
         "seed": a.seed,
         "max_between": relclf.MAX_BETWEEN,
