@@ -68,6 +68,13 @@ def test_suffix_guesses_the_model_rejects_are_dropped_legal_names_stay():
     assert [e["class"] for e in json_of("苏酒实业昨日发布公告。")["entities"]] == ["Company"]
 
 
+def test_company_names_of_the_training_data_are_found_again():
+    """A short company name the training annotations hold (FinRE's 屈臣氏) is a mention even where
+    the model alone misses it; an ordinary word on that list (总经理) is not."""
+    ents = json_of("胶罐用户包括屈臣氏等厂商，总经理表示满意。")["entities"]
+    assert [(e["text"], e["class"], e["source"]) for e in ents] == [("屈臣氏", "Company", "model")], ents
+
+
 def test_one_node_per_entity_across_scripts_and_anaphors():
     r = json_of(LINES[0])
     ids = {e["text"]: e["id"] for e in r["entities"]}

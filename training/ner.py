@@ -5,10 +5,13 @@
 Chinese: CLUENER2020 train + MSRA (rebuilt official train), one model with both label sets
 (CLUENER's fine types; MSRA's PER as CLUENER's `name`, its ORG and LOC kept as their own labels,
 since their span conventions differ from CLUENER's), and kg's own annotation set (1,040 sentences
-of FinRE, CLUENER, MSRA and THUCNews, docs/annotation.md) in those labels.  English: Re-DocRED dev + wikigold
-(PER/ORG/LOC).  Held out, never trained on: CLUENER lines whose number is a multiple of 10,
-every 10th MSRA sentence, the last 500 Re-DocRED sentences and UNER English-PUD.  Deterministic: the same data and parameters give the same model
-(L-BFGS has no random start; the splits are by line number).
+of FinRE, CLUENER, MSRA and THUCNews, docs/annotation.md) in those labels; features include
+jieba's dictionary and the names of the training annotations (ner.zh_features), written beside
+the model.  English: Re-DocRED dev + wikigold (PER/ORG/LOC; MISC and adjectival names learned as
+MISC and dropped).  Held out, never trained on: CLUENER lines whose number is a multiple of 10,
+every 10th MSRA sentence, the last 500 Re-DocRED sentences and UNER English-PUD.  Deterministic:
+the same data and parameters give the same model (L-BFGS has no random start; the splits are by
+line number).
 """
 
 from __future__ import annotations

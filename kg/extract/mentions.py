@@ -256,7 +256,7 @@ def _model_cands(doc: Doc, lex: lexmod.Lexicon, name_prob: dict[int, float]) -> 
 
 
 KNOWN_MIN = 0.0  # a known name is kept where the model gives its characters at least this (mean)
-_KNOWN_CLASS = {"co": "Company", "fin": "Company"}
+_KNOWN_CLASS = {"co": "Company", "fin": "Company"}  # fin: a name marked in FinRE train
 _NAME_POS = ("nt", "nz", "nr", "ns")
 
 

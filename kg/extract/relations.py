@@ -244,14 +244,15 @@ def find_relations(doc: Doc, hidden: list[tuple[int, int]]) -> None:
             by_sent.setdefault(m.sentence, []).append(i)
     seen = set()
     templates = {si: _template(doc, si, sorted(tops, key=lambda i: doc.mentions[i].start), hidden) for si, tops in by_sent.items()}
+    applicable: dict[frozenset, list] = {}  # the patterns whose classes a sentence has, by its set of classes
     for si, tops in by_sent.items():
         if len(tops) < 2:
             continue
         tpl = templates[si]
         present = frozenset(doc.mentions[i].cls for i in tops)
-        for name, rx, roles, conf, needs in _compiled():
-            if not all(not present.isdisjoint(need) for need in needs):
-                continue
+        if present not in applicable:
+            applicable[present] = [p for p in _compiled() if all(not present.isdisjoint(need) for need in p[4])]
+        for name, rx, roles, conf, _needs in applicable[present]:
             for m in rx.finditer(tpl):
                 plain = _TOKEN.sub(" ", m.group(0))
                 if _NEG.search(plain) or any(p in _VETO and _VETO[p].search(tpl) for _, p, _ in roles):
