@@ -267,13 +267,13 @@ def _known_name_cands(doc: Doc, name_prob: dict[int, float]) -> list[Cand]:
     at least, and not where the model is sure there is no name."""
     f = doc.folded
     out = []
-    words = ner.zh_lexicon(ner.ZH_WORDS).tags
+    words = ner.zh_lexicon(ner.ZH_WORDS)
     for s, e, tag in ner.zh_lexicon(ner.ZH_NAMES).find(f):
         if tag not in _KNOWN_CLASS or e - s < 3 or not _is_cjk(f[s]) or not _in_body(doc, s):
             continue
         name = f[s:e]
         stem = name[:-2] if name.endswith(("公司", "银行", "集团")) else name
-        if words.get(name, "nt") not in _NAME_POS or words.get(stem, "nt") not in _NAME_POS or name in cues()["generic_heads"]:
+        if (words.tag(name) or "nt") not in _NAME_POS or (words.tag(stem) or "nt") not in _NAME_POS or name in cues()["generic_heads"]:
             continue  # 总经理, 信托公司: ordinary words in jieba's dictionary, not names
         probs = [name_prob.get(k) for k in range(s, e)]
         if None in probs or sum(probs) / len(probs) < KNOWN_MIN:
