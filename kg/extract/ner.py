@@ -172,22 +172,11 @@ def zh_features(text: str, words: Lexicon | None = None, names: Lexicon | None =
             "t=" + types[i - 2 : i + 3],
         ]
         k = i - 2
-        if wb[k]:
-            f.append("wb=" + wb[k])
-        if we[k]:
-            f.append("we=" + we[k])
-        if wi[k]:
-            f.append("wi=" + wi[k])
-        if k and we[k - 1]:
-            f.append("pwe=" + we[k - 1])  # a word ends just before: a name may begin here
-        if k + 1 < len(text) and wb[k + 1]:
-            f.append("nwb=" + wb[k + 1])
-        if nb[k]:
-            f.append("nb=" + nb[k])
-        if ne[k]:
-            f.append("ne=" + ne[k])
-        if ni[k]:
-            f.append("ni=" + ni[k])
+        marks = (("wb=", wb[k]), ("we=", we[k]), ("wi=", wi[k]),
+                 ("pwe=", we[k - 1] if k else ""),  # a word ends just before: a name may begin here
+                 ("nwb=", wb[k + 1] if k + 1 < len(text) else ""),
+                 ("nb=", nb[k]), ("ne=", ne[k]), ("ni=", ni[k]))
+        f += [name + value for name, value in marks if value]
         out.append(f)
     return out
 
