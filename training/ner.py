@@ -26,8 +26,8 @@ from pathlib import Path
 import pycrfsuite
 
 from kg.datasets import Example, read_bio, read_cluener, read_finre, read_standoff
-from kg.extract import ner
-from kg.extract.ner import EN_LOWERCASE, LABEL_CLASS, MODELS, Lexicon, bio_to_spans, en_features, zh_features
+from kg.extract.ner import EN_LOWERCASE, LABEL_CLASS, MODELS, bio_to_spans, en_features, zh_features
+from kg.extract.wordlists import ZH_NAMES, ZH_WORDS, Lexicon
 from kg.normalise import fold
 
 from .heldout import EN_COMBINED, EN_TRAIN, EN_VAL, cluener_is_val, msra_is_val
@@ -253,7 +253,7 @@ def train(lang: str, out: Path, shared: Path, small: bool) -> dict[str, tuple]:
     if lang == "zh":
         train_items, vals, words, names = zh_data(shared, small)
         out.mkdir(parents=True, exist_ok=True)
-        for fname, entries in ((ner.ZH_WORDS, words), (ner.ZH_NAMES, names)):
+        for fname, entries in ((ZH_WORDS, words), (ZH_NAMES, names)):
             (out / fname).write_text("".join(f"{w}\t{t}\n" for w, t in entries.items()), "utf-8")
     else:
         train_items, vals, lower = en_data(shared, small)

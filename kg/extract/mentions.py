@@ -9,7 +9,7 @@ from functools import lru_cache
 from .. import lexicon as lexmod
 from ..model import Doc, Mention
 from ..names import core_name
-from . import ner
+from . import ner, wordlists
 from .common import ORG, Cand, _is_cjk, cues
 from .lexmatch import _lexicon_cands
 from .rules import (
@@ -255,31 +255,27 @@ def _model_cands(doc: Doc, lex: lexmod.Lexicon, name_prob: dict[int, float]) -> 
     return out
 
 
-KNOWN_MIN = 0.0  # a known name is kept where the model gives its characters at least this (mean)
-_KNOWN_CLASS = {"co": "Company", "fin": "Company"}  # fin: a name marked in FinRE train
+_KNOWN_TYPES = frozenset({"co", "fin"})  # company names of the training annotations; fin: marked in FinRE train
 _NAME_POS = ("nt", "nz", "nr", "ns")
 
 
 def _known_name_cands(doc: Doc, name_prob: dict[int, float]) -> list[Cand]:
-    """Organisation names of the training annotations (CLUENER, MSRA, kg's own, FinRE's marked
-    companies) found again in Chinese text: the model weighs them as a feature but, trained
-    mostly on other names, often misses a short form it has seen (海螺水泥).  Three characters
-    at least, and not where the model is sure there is no name."""
+    """Company names of the training annotations (CLUENER, MSRA, kg's own, FinRE's marked names)
+    found again in the Chinese sentences the model read: the model weighs them as a feature but,
+    trained mostly on other names, often misses a short form it has seen (屈臣氏).  Three
+    characters at least, and none that jieba's dictionary knows as an ordinary word (总经理,
+    信托公司).  (A floor on the model's probability over the name was tried: docs/models.md.)"""
     f = doc.folded
     out = []
-    words = ner.zh_lexicon(ner.ZH_WORDS)
-    for s, e, tag in ner.zh_lexicon(ner.ZH_NAMES).find(f):
-        if tag not in _KNOWN_CLASS or e - s < 3 or not _is_cjk(f[s]) or not _in_body(doc, s):
+    words = wordlists.load(wordlists.ZH_WORDS)
+    for s, e, tag in wordlists.load(wordlists.ZH_NAMES).find(f):
+        if tag not in _KNOWN_TYPES or e - s < 3 or not _is_cjk(f[s]) or s not in name_prob or e - 1 not in name_prob:
             continue
         name = f[s:e]
         stem = name[:-2] if name.endswith(("公司", "银行", "集团")) else name
         if (words.tag(name) or "nt") not in _NAME_POS or (words.tag(stem) or "nt") not in _NAME_POS or name in cues()["generic_heads"]:
-            continue  # 总经理, 信托公司: ordinary words in jieba's dictionary, not names
-        probs = [name_prob.get(k) for k in range(s, e)]
-        if None in probs or sum(probs) / len(probs) < KNOWN_MIN:
             continue
-        cls = _KNOWN_CLASS[tag]
-        out.append(Cand(s, e, refine_class("ORG", f[s:e]) if cls == "ORG" else cls, "model", None, 0, 0.5))
+        out.append(Cand(s, e, "Company", "model", None, 0, 0.5))
     return out
 
 
