@@ -50,22 +50,27 @@ def _open(path: Path):
     return open(path, encoding="utf-8")
 
 
+def _records(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line) of every non-blank line of a one-record-a-line file."""
+    with _open(path) as fh:
+        for n, line in enumerate(fh, 1):
+            if line.strip():
+                yield n, line
+
+
 def read_cluener(path: str | Path) -> Iterator[Example]:
     """CLUENER2020 JSON lines (`label: {type: {surface: [[start, end_inclusive], ...]}}`)."""
     path = Path(path)
-    with _open(path) as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                r = json.loads(line)
-                text = r["text"]
-                spans = [(s, e + 1, t) for t, d in (r.get("label") or {}).items() for v in d.values() for s, e in v]
-            except (ValueError, KeyError, TypeError) as e:
-                raise DatasetError(f"{path}:{n}: not a CLUENER2020 record ({type(e).__name__})") from None
-            if any(not (0 <= s < e <= len(text)) for s, e, _ in spans):
-                raise DatasetError(f"{path}:{n}: a span lies outside the text")
-            yield Example(str(n), text, sorted(spans))
+    for n, line in _records(path):
+        try:
+            r = json.loads(line)
+            text = r["text"]
+            spans = [(s, e + 1, t) for t, d in (r.get("label") or {}).items() for v in d.values() for s, e in v]
+        except (ValueError, KeyError, TypeError) as e:
+            raise DatasetError(f"{path}:{n}: not a CLUENER2020 record ({type(e).__name__})") from None
+        if any(not (0 <= s < e <= len(text)) for s, e, _ in spans):
+            raise DatasetError(f"{path}:{n}: a span lies outside the text")
+        yield Example(str(n), text, sorted(spans))
 
 
 def _bio_spans(tags: list[str], ends: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
@@ -144,14 +149,11 @@ def _read_two_files(folder: Path) -> Iterator[Example]:
 def read_finre(path: str | Path) -> Iterator[FinreInstance]:
     """FinRE: `head<TAB>tail<TAB>label<TAB>sentence`, blank lines between instances; id = line."""
     path = Path(path)
-    with _open(path) as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) != 4:
-                raise DatasetError(f"{path}:{n}: expected 'head<TAB>tail<TAB>label<TAB>sentence'")
-            yield FinreInstance(str(n), *parts)
+    for n, line in _records(path):
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) != 4:
+            raise DatasetError(f"{path}:{n}: expected 'head<TAB>tail<TAB>label<TAB>sentence'")
+        yield FinreInstance(str(n), *parts)
 
 
 def dataset_line_text(root: Path, dataset: str, line: int, cache: dict | None = None) -> str:
@@ -186,21 +188,18 @@ def read_standoff(path: str | Path, root: str | Path) -> Iterator[Example]:
     """kg's stand-off records (kg-relations-dev, training/annotations): the sentence is read
     from the dataset under `root`; `offset` (THUCNews) says where it starts in that line."""
     path, root, cache = Path(path), Path(root), {}
-    with _open(path) as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                r = json.loads(line)
-                full = dataset_line_text(root, r["dataset"], int(r["line"]), cache)
-                off = int(r.get("offset", 0))
-                ents = r["entities"]
-                end = max([off + e["end"] for e in ents], default=off)
-                text = _sentence_at(full, off) if r["dataset"].startswith("thucnews/") else full
-                spans = [(e["start"], e["end"], e["class"]) for e in ents]
-                rels = [(x["subject"], x["predicate"], x["object"]) for x in r.get("relations", [])]
-            except (ValueError, KeyError, TypeError) as e:
-                raise DatasetError(f"{path}:{n}: not a stand-off record ({type(e).__name__}: {e})") from None
-            if end > len(full):
-                raise DatasetError(f"{path}:{n}: offsets beyond the sentence")
-            yield Example(f"{r['dataset']}:{r['line']}:{off}", text, spans, rels)
+    for n, line in _records(path):
+        try:
+            r = json.loads(line)
+            full = dataset_line_text(root, r["dataset"], int(r["line"]), cache)
+            off = int(r.get("offset", 0))
+            ents = r["entities"]
+            end = max([off + e["end"] for e in ents], default=off)
+            text = _sentence_at(full, off) if r["dataset"].startswith("thucnews/") else full
+            spans = [(e["start"], e["end"], e["class"]) for e in ents]
+            rels = [(x["subject"], x["predicate"], x["object"]) for x in r.get("relations", [])]
+        except (ValueError, KeyError, TypeError) as e:
+            raise DatasetError(f"{path}:{n}: not a stand-off record ({type(e).__name__}: {e})") from None
+        if end > len(full):
+            raise DatasetError(f"{path}:{n}: offsets beyond the sentence")
+        yield Example(f"{r['dataset']}:{r['line']}:{off}", text, spans, rels)

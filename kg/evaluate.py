@@ -74,6 +74,17 @@ class Scores:
         return out
 
 
+def tally(tp: Counter, fp: Counter, fn: Counter, pred: set, gold: set) -> None:
+    """Count right, spurious and missed items by their type (the item's third field); shared
+    by `kg eval` and the training scripts' validation."""
+    for x in pred & gold:
+        tp[x[2]] += 1
+    for x in pred - gold:
+        fp[x[2]] += 1
+    for x in gold - pred:
+        fn[x[2]] += 1
+
+
 def detect_format(path: Path) -> str:
     """cluener | bio | finre | standoff | gold, from the file's name and first line."""
     if path.is_dir():
@@ -127,12 +138,7 @@ def score_examples(examples: Iterable[Example], extract: Callable[[str], dict], 
         pred = _spans_of(res, mapping)
         if scored is not None:
             gold = {x for x in gold if x[2] in scored}
-        for x in pred & gold:
-            sc.tp[x[2]] += 1
-        for x in pred - gold:
-            sc.fp[x[2]] += 1
-        for x in gold - pred:
-            sc.fn[x[2]] += 1
+        tally(sc.tp, sc.fp, sc.fn, pred, gold)
         if mapping is None:  # kg's own schema: relations too, on pairs of entities both sides found
             _score_relations(sc, ex, res)
         sc.docs += 1

@@ -26,6 +26,7 @@ from pathlib import Path
 import pycrfsuite
 
 from kg.datasets import Example, read_bio, read_cluener, read_finre, read_standoff
+from kg.evaluate import tally
 from kg.extract.ner import EN_LOWERCASE, LABEL_CLASS, MODELS, bio_to_spans, en_features, zh_features
 from kg.extract.wordlists import ZH_NAMES, ZH_WORDS, Lexicon
 from kg.normalise import fold
@@ -234,12 +235,7 @@ def score(tagger: pycrfsuite.Tagger, items: list, keep: set[str]) -> tuple[float
     for x, y in items:
         gold = {s for s in bio_to_spans(y) if s[2] in keep}
         pred = {s for s in bio_to_spans(tagger.tag(x)) if s[2] in keep}
-        for s in pred & gold:
-            tp[s[2]] += 1
-        for s in pred - gold:
-            fp[s[2]] += 1
-        for s in gold - pred:
-            fn[s[2]] += 1
+        tally(tp, fp, fn, pred, gold)
     def prf(a: int, b: int, c: int) -> tuple[float, float, float]:
         p = a / (a + b) if a + b else 0.0
         r = a / (a + c) if a + c else 0.0

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kg.evaluate import tally
 from kg.extract import relclf
 
 from .relations_data import SHARED, SYMMETRIC, RelSent, read_annotations, read_dev, read_finre, read_redocred
@@ -196,12 +197,7 @@ def prf(sents: list[RelSent], model: relclf.Model, min_conf: float = 0.5) -> dic
     for rs in sents:
         gold = gold_facts(rs)
         pred = _facts(rs, model, min_conf)
-        for f in pred & gold:
-            tp[f[2]] += 1
-        for f in pred - gold:
-            fp[f[2]] += 1
-        for f in gold - pred:
-            fn[f[2]] += 1
+        tally(tp, fp, fn, pred, gold)
     out = {}
     for p in sorted(set(tp) | set(fp) | set(fn), key=lambda p: (-(tp[p] + fn[p]), p)) + ["ALL"]:
         t = sum(tp.values()) if p == "ALL" else tp[p]
