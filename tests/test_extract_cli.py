@@ -75,6 +75,12 @@ def test_company_names_of_the_training_data_are_found_again():
     assert [(e["text"], e["class"], e["source"]) for e in ents] == [("屈臣氏", "Company", "model")], ents
 
 
+def test_a_law_named_after_someone_is_no_mention_of_them():
+    """摩尔定律 is Moore's law, not a person or place called 摩尔, even where 摩尔 is found elsewhere."""
+    ents = json_of("依据摩尔定律，制程每迭代一次。摩尔线程发布了新显卡。")["entities"]
+    assert [e["text"] for e in ents if e["start"] < 10] == [], ents
+
+
 def test_one_node_per_entity_across_scripts_and_anaphors():
     r = json_of(LINES[0])
     ids = {e["text"]: e["id"] for e in r["entities"]}

@@ -282,6 +282,12 @@ def _known_name_cands(doc: Doc, name_prob: dict[int, float]) -> list[Cand]:
 _COUNTED = re.compile(r"^[\d一二三四五六七八九十百千万两几多]+(?:年|个月|月|日|周|天|只|家|个|位|名)")  # 三年牛熊轮回, 两家公司
 
 
+def _eponym(f: str, end: int) -> bool:
+    """摩尔定律, 马太效应: a name right before 定律 or 效应 names a law or an effect, not the
+    person or place it comes from."""
+    return f.startswith(tuple(cues()["eponym_heads"]), end)
+
+
 def _model_cand(doc: Doc, lex: lexmod.Lexicon, sp: ner.Span, abbrev: dict) -> list[Cand]:
     """The candidate of one model span (none for junk; a lone character only as a known place
     abbreviation: a name in news NER, 中美 or 鄂西北, but too often a piece of an unknown name,
@@ -292,6 +298,8 @@ def _model_cand(doc: Doc, lex: lexmod.Lexicon, sp: ner.Span, abbrev: dict) -> li
         return []  # 公司, 中心 alone are words, not names (the anaphor rules read them)
     if ner.LABEL_CLASS[sp.label] == "Person" and (any(c.isdigit() for c in text) or doc.text[sp.start : sp.end].isupper()):
         return []  # 200 PFLOPS, CAGR: no person's name has digits or is all capitals
+    if _eponym(f, sp.end):
+        return []
     if len(text) < 2:
         key = abbrev.get(text) if ner.LABEL_CLASS[sp.label] == "LOC" else None
         return [Cand(sp.start, sp.end, lex.entries[key].type, "model", key, 0, sp.confidence)] if key in lex.entries else []
@@ -366,7 +374,7 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
         k = f.find(key)
         while k >= 0:
             e = k + len(key)
-            if (k, e) != (c0.start, c0.end) and _in_body(doc, k) and _word_ok(f, k, e):
+            if (k, e) != (c0.start, c0.end) and _in_body(doc, k) and _word_ok(f, k, e) and not _eponym(f, e):
                 cands.append(Cand(k, e, c0.cls, "gazetteer", c0.key, 0 if c0.source == "model" else 2, c0.conf))
             k = f.find(key, k + 1)
     for m in _ANAPHOR.finditer(f):
