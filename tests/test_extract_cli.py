@@ -81,6 +81,15 @@ def test_a_law_named_after_someone_is_no_mention_of_them():
     assert [e["text"] for e in ents if e["start"] < 10] == [], ents
 
 
+def test_english_names_without_title_article_or_dash_tail():
+    """News NER marks the name alone: Mr Winterkorn is Winterkorn, the United States is the
+    country, and "KFC - parent Yum Brands" is two names."""
+    ents = json_of("Mr Winterkorn said the United States would act. Sales at KFC - parent Yum Brands rose.")["entities"]
+    names = {e["text"]: e["class"] for e in ents if e["kind"] == "name"}
+    assert names.get("Winterkorn") == "Person" and names.get("United States") == "Country", ents
+    assert {"KFC", "Yum Brands"} <= set(names) and not any(" - " in n or n.startswith(("Mr", "the")) for n in names), ents
+
+
 def test_one_node_per_entity_across_scripts_and_anaphors():
     r = json_of(LINES[0])
     ids = {e["text"]: e["id"] for e in r["entities"]}

@@ -215,6 +215,33 @@ def _trim(f: str, s: int, e: int) -> list[tuple[int, int]]:
 
 
 _LEGAL_END_INSIDE = re.compile(r"\b(?:inc|ltd|corp|co|llc|plc)\.(?=\s+\S)")
+_EN_DASH = re.compile(r"\s+(?:-{1,2}|–|—)\s+(?=[a-z])")  # not Jean - Nicolas, tokenised Jean-Nicolas
+_EN_PARTICLES = frozenset({"de", "van", "von", "der", "den", "al", "el", "la", "le", "du", "da", "di", "bin", "ibn", "dos", "das", "y"})
+
+
+def _trim_en(t: str, s: int, e: int, person: bool) -> list[tuple[int, int]]:
+    """An English span as news NER marks names: without the words before the name (the United
+    States, east Delhi; a person's title: Mr Winterkorn) and cut at a free-standing dash before
+    lower-case words (KFC - parent Yum Brands is two names).  `t` is the original text: case tells a name's words from the others."""
+    out = []
+    for part in _EN_DASH.split(t[s:e]):
+        a = t.index(part, s)
+        s = a + len(part)
+        words = list(re.finditer(r"\S+", part))
+        k = 0
+        while k < len(words) - 1 and (_lower_word(words[k].group()) or person and _honorific(words[k].group())):
+            k += 1
+        if k < len(words) and not _lower_word(words[k].group()):
+            out.append((a + words[k].start(), a + len(part)))
+    return out
+
+
+def _lower_word(w: str) -> bool:
+    return w[:1].islower() and w not in _EN_PARTICLES
+
+
+def _honorific(w: str) -> bool:
+    return w.rstrip(".") in cues()["en_honorifics"]
 
 
 def junk_name(folded: str) -> bool:
@@ -247,7 +274,10 @@ def _model_cands(doc: Doc, lex: lexmod.Lexicon, name_prob: dict[int, float]) -> 
         else:
             spans = ner.tag_en(doc.text, sent.start, sent.end, name_prob)
         for sp0 in spans:
-            for s, e in _trim(f, sp0.start, sp0.end):
+            pieces = _trim(f, sp0.start, sp0.end)
+            if not zh:
+                pieces = [q for s, e in pieces for q in _trim_en(doc.text, s, e, ner.LABEL_CLASS[sp0.label] == "Person")]
+            for s, e in pieces:
                 sp = ner.Span(s, e, sp0.label, sp0.confidence)
                 if zh and sp.label in ("name", "PER") and f[s:e].isascii():
                     continue  # Latin letters in Chinese text are brands and codes (QDII), not people

@@ -231,6 +231,9 @@ def _person_cands(doc: Doc) -> list[Cand]:
                     continue
                 s, e = m.span(g)
                 words = t[s:e].split()
+                if len(words) > 1 and words[0].rstrip(".") in c["en_honorifics"]:  # Mr Winterkorn: the name is Winterkorn
+                    s += len(words[0]) + 1
+                    words = words[1:]
                 if words[0] not in _EN_NOT_NAMES and not _EN_ORG_WORD.fullmatch(words[-1]):
                     out.append(Cand(s, e, "Person", "rule:person.en", None, 0))
     # 由林志远于2019年创办: a name as the agent of founding
