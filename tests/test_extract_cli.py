@@ -98,6 +98,17 @@ def test_one_node_per_entity_across_scripts_and_anaphors():
     assert json_of("摩爾線程的GPU")["entities"][0]["id"] == ids["摩尔线程"]
 
 
+def test_a_person_after_an_organisation_department_and_title_works_there():
+    """兴业银行资深经济学家鲁政委: grades and departments between the organisation and the title
+    keep the person in it; a byline's 记者 makes no organisation of the dateline before it."""
+    r = json_of("兴业银行资深经济学家鲁政委认为物价将回落。拍卖公司的消息来自北京匡时拍卖公司市场部经理杨明。")
+    e = r["entities"]
+    facts = {(e[x["subject"]]["text"], x["predicate"], e[x["object"]]["text"]) for x in r["relations"]}
+    assert {("鲁政委", "employeeOf", "兴业银行"), ("杨明", "employeeOf", "北京匡时拍卖公司")} <= facts, facts
+    byline = json_of("本报北京5月13日讯记者王霞光报道。")["entities"]
+    assert [(x["text"], x["class"]) for x in byline] == [("北京", "City"), ("王霞光", "Person")], byline
+
+
 def test_both_attended_is_no_partnership_and_denials_are_no_facts():
     assert json_of(LINES[2])["relations"] == []
     r = json_of("瀾芯光電否認已與英偉達建立供貨關係。瀚海集團澄清稱，集團並未收購星河微電子的任何股份。")

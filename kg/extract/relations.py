@@ -28,9 +28,16 @@ _GAP = r"(?:[^\x01\x02。]|\x01\d+\x1fTechnology\x02){0,14}?"
 _LONG = r"[^。;]{0,120}?"
 
 
+# Words between an organisation and a title that keep the person in it: a department
+# (市场部, 四季瓷器工艺品部) and grades (资深, 首席, 副): 兴业银行资深经济学家鲁政委.
+_ROLE_PRE = (r"(?:[\u4e00-\u9fff]{1,8}?(?:部|处|科|室|组|中心|事业部|分行|支行|分公司|办公室|编辑部))?"
+             r"(?:资深|首席|高级|常务|执行|驻华|中国区|大中华区|全球|区域|客户|副)*")
+
+
 def _compile(p: str) -> re.Pattern:
     alt, _ = _titles()
     p = p.replace("{_}", _GAP).replace("{__}", _LONG).replace("{TITLES}", rf"(?P<R>(?:{alt})(?:{_TITLE_JOIN}(?:{alt}))*)")
+    p = p.replace("{ROLEPRE}", _ROLE_PRE)
     p = p.replace("{TITLES0}", rf"(?:{alt})(?:{_TITLE_JOIN}(?:{alt}))*")
     p = p.replace("{ADJ}", r"(?:(?:a|an|the|its|their|senior|former|principal|lead|deputy|executive|chief|assistant|associate|visiting|adjunct|general)\s)*")
     p = p.replace("{PLACES}", r"(?:\x01\d+\x1f(?:" + "|".join(PLACE) + r")\x02)*")
@@ -45,9 +52,9 @@ def _compile(p: str) -> re.Pattern:
 # (rule name, pattern, [(subject group, predicate, object group)], confidence)
 _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     # people and their organisations
-    ("zh.role.org-title-person", r"{O:ORG}(?:的)?\s?{TITLES}\s?{S:PER}", [("S", "@role", "O")], 0.9),
+    ("zh.role.org-title-person", r"{O:ORG}(?:的)?\s?{ROLEPRE}{TITLES}\s?{S:PER}", [("S", "@role", "O")], 0.9),
     ("zh.role.org-title-person-2", r"{O:ORG}(?:的)?\s?{TITLES0}\s?\x01\d+\x1fPerson\x02\s?、\s?{TITLES}\s?{S:PER}", [("S", "@role", "O")], 0.85),
-    ("zh.role.person-org-title", r"{S:PER}\s?[,，]\s?(?:现任)?{O:ORG}(?:的)?{TITLES}", [("S", "@role", "O")], 0.85),
+    ("zh.role.person-org-title", r"{S:PER}\s?[,，]\s?(?:现任)?{O:ORG}(?:的)?{ROLEPRE}{TITLES}", [("S", "@role", "O")], 0.85),
     ("zh.role.person-serves", r"{S:PER}{_}(?:担任|出任|任职)(?:于)?{O:ORG}(?:的)?{TITLES}", [("S", "@role", "O")], 0.85),
     ("en.role.org-title-person", r"{O:ORG}(?:'s)?\s{ADJ}{TITLES}\s{S:PER}", [("S", "@role", "O")], 0.85),
     ("en.founder.founded-by", r"{O:ORG}\s?,\s(?:which\swas\s)?(?:co-?founded|founded|started)\s(?:in\s\d{4}\s)?by\s[^。]{0,60}?{S+:PER}", [("S", "founderOf", "O")], 0.8),

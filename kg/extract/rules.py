@@ -420,8 +420,11 @@ def _org_before_title(doc: Doc, cands: list[Cand]) -> list[Cand]:
     covered = [(c.start, c.end) for c in cands if c.cls != "Person"]
     out = []
     generic = set(cues()["generic_heads"]) | {"记者", "公司", "集团", "本公司", "该公司"}
+    weak = set(cues()["titles_weak"])  # 本报北京5月13日讯记者王霞光: a byline, no organisation before 记者
     for m in re.finditer(rf"(?:{alt})(?:{_TITLE_JOIN}(?:{alt}))*", f):
         if not any(m.end() + k in people for k in (0, 1)) or not _is_cjk(f[m.start() - 1 : m.start()] or "a"):
+            continue
+        if m.group(0) in weak:
             continue
         if any(s0 < m.start() <= e0 for s0, e0 in covered):
             continue
