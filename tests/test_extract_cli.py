@@ -109,6 +109,17 @@ def test_a_person_after_an_organisation_department_and_title_works_there():
     assert [(x["text"], x["class"]) for x in byline] == [("北京", "City"), ("王霞光", "Person")], byline
 
 
+def test_an_association_is_an_organisation_and_titles_chain():
+    """中国信托业协会 is an association, not a company (an industry word inside it notwithstanding);
+    in 研究会会长、原建设部副部长刘志峰 the person holds both posts."""
+    r = json_of("中国房地产研究会会长、原国家建设部副部长刘志峰表示，中国信托业协会发布了报告。")
+    e = r["entities"]
+    names = {x["text"]: x["class"] for x in e if x["kind"] == "name"}
+    assert names.get("中国信托业协会") == "Organization" and names.get("中国房地产研究会") == "Organization", names
+    facts = {(e[x["subject"]]["text"], x["predicate"], e[x["object"]]["text"]) for x in r["relations"]}
+    assert {("刘志峰", "executiveOf", "中国房地产研究会"), ("刘志峰", "executiveOf", "国家建设部")} <= facts, facts
+
+
 def test_both_attended_is_no_partnership_and_denials_are_no_facts():
     assert json_of(LINES[2])["relations"] == []
     r = json_of("瀾芯光電否認已與英偉達建立供貨關係。瀚海集團澄清稱，集團並未收購星河微電子的任何股份。")

@@ -58,6 +58,8 @@ def refine_class(label: str, folded: str) -> str:
             return "University"
         if folded.endswith(_INST_END) or last in _INST_END:
             return "ResearchInstitute"
+        if folded.endswith(tuple(cues()["association_heads"])):
+            return "Organization"  # the model may read 中国银行业协会 as a bank
         if cls != "ORG":
             return cls
         if folded.endswith(_GOV_END) or any(w in _GOV_EN for w in words):

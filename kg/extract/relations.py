@@ -54,6 +54,7 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     # people and their organisations
     ("zh.role.org-title-person", r"{O:ORG}(?:的)?\s?{ROLEPRE}{TITLES}\s?{S:PER}", [("S", "@role", "O")], 0.9),
     ("zh.role.org-title-person-2", r"{O:ORG}(?:的)?\s?{TITLES0}\s?\x01\d+\x1fPerson\x02\s?、\s?{TITLES}\s?{S:PER}", [("S", "@role", "O")], 0.85),
+    ("zh.role.org-title-org-title-person", r"{O:ORG}(?:的)?\s?{ROLEPRE}{TITLES}\s?、\s?(?:原|前)?\x01\d+\x1f\w+\x02(?:的)?{ROLEPRE}{TITLES0}\s?{S:PER}", [("S", "@role", "O")], 0.85),
     ("zh.role.person-org-title", r"{S:PER}\s?[,，]\s?(?:现任)?{O:ORG}(?:的)?{ROLEPRE}{TITLES}", [("S", "@role", "O")], 0.85),
     ("zh.role.person-serves", r"{S:PER}{_}(?:担任|出任|任职)(?:于)?{O:ORG}(?:的)?{TITLES}", [("S", "@role", "O")], 0.85),
     ("en.role.org-title-person", r"{O:ORG}(?:'s)?\s{ADJ}{TITLES}\s{S:PER}", [("S", "@role", "O")], 0.85),

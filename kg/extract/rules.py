@@ -99,6 +99,8 @@ _STEM_BAD = re.compile(r"^(?:本届|此次|该|这|本|上届|下届|今年|去�
 
 
 def _org_class(surface: str) -> str:
+    if surface.endswith(tuple(cues()["association_heads"])):
+        return "Organization"  # 中国信托业协会: an association of an industry is not a company
     for sufs, cls in _ORG_CLASS_BY_SUFFIX:
         if surface.endswith(sufs):
             return cls
