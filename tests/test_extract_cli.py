@@ -120,6 +120,16 @@ def test_an_association_is_an_organisation_and_titles_chain():
     assert {("刘志峰", "executiveOf", "中国房地产研究会"), ("刘志峰", "executiveOf", "国家建设部")} <= facts, facts
 
 
+def test_ownership_words_part_names_and_tell_who_owns_whom():
+    """No name holds or straddles 控股股东 or 子公司; a controlling shareholder owns the company,
+    a large shareholder invests in it."""
+    r = json_of("长源电力控股股东中国国电集团公司发行了票据。招商地产子公司瑞嘉公司接到通知。红塔集团一直是云南白药第二大股东。")
+    e = r["entities"]
+    facts = {(e[x["subject"]]["text"], x["predicate"], e[x["object"]]["text"]) for x in r["relations"]}
+    assert {("长源电力", "subsidiaryOf", "中国国电集团公司"), ("瑞嘉公司", "subsidiaryOf", "招商地产"),
+            ("红塔集团", "investsIn", "云南白药")} <= facts, (facts, [x["text"] for x in e])
+
+
 def test_both_attended_is_no_partnership_and_denials_are_no_facts():
     assert json_of(LINES[2])["relations"] == []
     r = json_of("瀾芯光電否認已與英偉達建立供貨關係。瀚海集團澄清稱，集團並未收購星河微電子的任何股份。")

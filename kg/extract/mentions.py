@@ -377,6 +377,7 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
     rule = [c for c in rule if not junk_name(f[c.start : c.end]) and (not c.source.startswith("rule:org") or _without_suffix(f[c.start : c.end]))]
     name_prob: dict[int, float] = {}
     model = _model_cands(doc, lex, name_prob)
+    rule, model = _ownership_cut(rule, f), _ownership_cut(model, f)
     rule, model = _combine(rule, model + _known_name_cands(doc, name_prob), f, name_prob)
     cands = lex_cands + rule + model
     cands += _chip_cands(doc, cands)
@@ -422,6 +423,26 @@ def find_mentions(doc: Doc, lex: lexmod.Lexicon) -> tuple[list[tuple[int, int, i
     taken, nested = _select(_combine(cands, model, f, name_prob)[0])
     _to_mentions(doc, taken, nested, pairs)
     return pairs, hidden
+
+
+def _ownership_cut(cands: list[Cand], f: str) -> list[Cand]:
+    """No name holds or straddles an ownership word: 招商地产子公司瑞嘉公司 is two companies, and
+    in 长源电力控股股东 the name ends before 控股股东 (the model reads 控股 as part of a name)."""
+    words = cues()["ownership_words"]
+    out = []
+    for c in cands:
+        s, e = c.start, c.end
+        if _is_cjk(f[s : s + 1] or "a"):
+            for w in words:
+                k = f.find(w, s + 1, e + len(w) - 1)
+                while k >= 0 and k < e:
+                    if k + len(w) > e and k - s >= 2:
+                        e = k  # straddles the end
+                    elif k + len(w) < e and e - (k + len(w)) >= 2 and f[k + len(w) : e].isalnum():
+                        s = k + len(w)  # inside, with a name after it
+                    k = f.find(w, k + 1, e + len(w) - 1)
+        out.append(c if (s, e) == (c.start, c.end) else Cand(s, e, c.cls, c.source, c.key, c.prio, c.conf))
+    return out
 
 
 def _word_ok(f: str, s: int, e: int) -> bool:

@@ -127,7 +127,7 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("en.supplies.supplier-of", r"{S:ORG}\s?,?\s(?:is\s|as\s)?(?:a\s|the\s|an\s)?(?:key\s|major\s|main\s|sole\s|exclusive\s)?supplier\s(?:of|to)\s{O+:ANY}", [("S", "supplies", "O")], 0.85),
     ("en.supplies.supplies-obj", r"{S:ORG}\s(?:supplies|will supply|supplied)\s{O+:ORG}", [("S", "supplies", "O")], 0.8),
     # money
-    ("zh.invests.led", r"{S+:ORG}{_}(?:领投|参投|跟投|投资|战略投资|注资|入股)(?:了)?{_}{O:ORG}", [("S", "investsIn", "O")], 0.85),
+    ("zh.invests.led", r"{S+:ORG}{_}(?:领投|参投|跟投|投资|战略投资|注资|入股|持股|增持|参股)(?:了)?{_}{O:ORG}", [("S", "investsIn", "O")], 0.85),
     ("zh.invests.round-by", r"{O:ORG}{__}(?:获得|完成|宣布完成|获){__}由{S+:ORG}{_}(?:领投|参投|跟投|投资|联合领投)", [("S", "investsIn", "O")], 0.85),
     ("zh.invests.round-then", r"{O:ORG}{__}(?:融资|轮){__}[,，]\s?{S+:ORG}{_}(?:领投|联合领投|参投|跟投)", [("S", "investsIn", "O")], 0.75),
     ("en.invests.led-round", r"{S+:ORG}\s(?:led|co-led|joined|participated in)\s{__}(?:round|funding|financing|investment)\s(?:in|for)\s{O:ORG}", [("S", "investsIn", "O")], 0.85),
@@ -139,7 +139,11 @@ _PATTERNS: list[tuple[str, str, list[tuple[str, str, str]], float]] = [
     ("zh.acquires.stake", r"{S:ORG}{_}(?:取得|获得)(?:了)?{O:ORG}(?:的)?(?:控股权|控制权|多数股权|全部股权)", [("S", "acquires", "O")], 0.85),
     ("zh.acquires", r"{S:ORG}{_}(?:拟|将|宣布|计划|正式|已)?(?:收购|并购|吸收合并|控股(?!股东|子公司|集团|公司)|购入|吞并)(?:了)?{_}{O:ORG}", [("S", "acquires", "O")], 0.85),
     ("zh.acquires.passive", r"{O:ORG}{_}被{S:ORG}{_}(?:收购|并购|吸收合并|控股)", [("S", "acquires", "O")], 0.85),
-    ("zh.acquires.controlling-holder", r"{O:ORG}(?:的)?控股股东(?:为|是)?{S:ORG}", [("S", "acquires", "O")], 0.8),
+    # a controlling shareholder owns the company (a subsidiary); a large shareholder invests in it
+    ("zh.owner.controlling-holder", r"{O:ORG}(?:的)?控股股东(?:为|是)?{S:ORG}", [("O", "subsidiaryOf", "S")], 0.8),
+    ("zh.owner.controlling-person", r"{O:ORG}(?:的)?(?:控股股东|实际控制人)(?:为|是)?{S:PER}", [("S", "investsIn", "O")], 0.8),
+    ("zh.invests.large-holder", r"{O:ORG}(?:的)?(?:原|前)?(?:第[一二三四五六七八九十]|最)?大股东(?:为|是)?{S:ORG|PER}", [("S", "investsIn", "O")], 0.8),
+    ("zh.invests.became-holder", r"{S:ORG|PER}{_}(?:成为|是|为)(?:了)?{O:ORG}(?:的)?(?:第[一二三四五六七八九十]|最)?大股东", [("S", "investsIn", "O")], 0.8),
     ("en.acquires", r"{S:ORG}\s(?:has\s|had\s)?(?:acquired|will acquire|agreed to (?:buy|acquire)|bought|completed (?:the|its) acquisition of|is acquiring|to acquire|acquires|buys)\s{_}{O:ORG}", [("S", "acquires", "O")], 0.85),
     ("en.acquires.stake", r"{S:ORG}{__}(?:a\s|the\s)?(?:controlling|majority)\sstake\sin\s{O:ORG}", [("S", "acquires", "O")], 0.8),
     ("en.acquires.passive", r"{O:ORG}\s(?:was|will be|has been|is being)\s(?:acquired|bought)\sby\s{S:ORG}", [("S", "acquires", "O")], 0.85),
