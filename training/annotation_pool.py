@@ -80,6 +80,47 @@ def thucnews() -> list[dict]:
     return out
 
 
+# Round 2 (annotators e, f): sentences whose words suggest the relations the first round has
+# least of (supplies, develops, customerOf, employeeOf, competesWith, locatedIn, hostedAt...).
+_ROUND2_CUES = re.compile(
+    r"供应|供货|供应商|采购|中标|订单|客户|研发|开发|推出|发布|量产|生产|制造|记者|分析师|经济学家|研究员|工程师|员工|"
+    r"竞争|对手|位于|总部|落户|部署|搭载|采用|验证|认证|托管|承建|运营|合作|签约|携手|旗下|子公司|上市"
+)
+
+
+def _annotated() -> set[tuple[str, int]]:
+    out = set()
+    for f in (Path(__file__).resolve().parent / "annotations").glob("kg-rel-*.jsonl"):
+        for ln in f.read_text(encoding="utf-8").splitlines():
+            r = json.loads(ln)
+            out.add((r["dataset"], r["line"]))
+    return out
+
+
+def round2(out_dir: str) -> None:
+    """Pools e and f: 480 new sentences with a relation cue (CLUENER 200, FinRE 200, THUCNews 80),
+    none annotated before, none held out; each annotator also does the first tenth of the other's."""
+    rnd = random.Random(29)
+    dev, done = _dev_lines(), _annotated()
+    pools = {"cluener": cluener(dev), "finre": finre(dev), "thucnews": thucnews()}
+    take = {"cluener": 200, "finre": 200, "thucnews": 80}
+    chosen = []
+    for name, k in take.items():
+        cands = [r for r in pools[name] if (r["dataset"], r["line"]) not in done and _ROUND2_CUES.search(r["text"])]
+        chosen += rnd.sample(cands, min(k, len(cands)))
+    rnd.shuffle(chosen)
+    per = len(chosen) // 2
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    for a, name in enumerate("ef"):
+        own = chosen[a * per : (a + 1) * per]
+        other = 1 - a
+        extra = [dict(r, double=True) for r in chosen[other * per : other * per + per // 10]]
+        with open(Path(out_dir) / f"pool_{name}.jsonl", "w", encoding="utf-8") as fh:
+            for r in own + extra:
+                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        print(f"annotator {name}: {len(own)} own + {len(extra)} double", file=sys.stderr)
+
+
 def main(out_dir: str, n_annotators: int = 4) -> None:
     rnd = random.Random(13)
     dev = _dev_lines()
@@ -103,4 +144,7 @@ def main(out_dir: str, n_annotators: int = 4) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if len(sys.argv) > 2 and sys.argv[2] == "--round2":
+        round2(sys.argv[1])
+    else:
+        main(sys.argv[1])
