@@ -88,32 +88,43 @@ _ROUND2_CUES = re.compile(
 )
 
 
-def _annotated() -> set[tuple[str, int]]:
+def _annotated(before: str) -> set[tuple[str, int]]:
+    """Sentences of the annotation files of earlier rounds (annotator letters before `before`)."""
     out = set()
     for f in (Path(__file__).resolve().parent / "annotations").glob("kg-rel-*.jsonl"):
+        if f.stem[-1] >= before:
+            continue
         for ln in f.read_text(encoding="utf-8").splitlines():
             r = json.loads(ln)
             out.add((r["dataset"], r["line"]))
     return out
 
 
-def round2(out_dir: str) -> None:
-    """Pools e and f: 480 new sentences with a relation cue (CLUENER 200, FinRE 200, THUCNews 80),
-    none annotated before, none held out; each annotator also does the first tenth of the other's."""
-    rnd = random.Random(29)
-    dev, done = _dev_lines(), _annotated()
+# Round 3 (annotators g-j): the relations of industry news kg is for (supply, products, plants).
+_ROUND3_CUES = re.compile(r"供应|供货|供应商|采购|中标|订单|客户|研发|开发|推出|发布|量产|生产|制造|代工|部署|搭载|采用|建设|运营|落户|入驻|合作|签约")
+ROUNDS = {
+    2: (29, "ef", {"cluener": 200, "finre": 200, "thucnews": 80}, _ROUND2_CUES),
+    3: (31, "ghij", {"cluener": 400, "finre": 440, "thucnews": 120}, _ROUND3_CUES),
+}
+
+
+def later_round(out_dir: str, n: int) -> None:
+    """Pools of round `n` (2: e, f; 3: g-j): new sentences with a relation cue, none annotated
+    before, none held out; each annotator also does the first tenth of the previous one's share."""
+    seed, names, take, cue = ROUNDS[n]
+    rnd = random.Random(seed)
+    dev, done = _dev_lines(), _annotated(names[0])
     pools = {"cluener": cluener(dev), "finre": finre(dev), "thucnews": thucnews()}
-    take = {"cluener": 200, "finre": 200, "thucnews": 80}
     chosen = []
     for name, k in take.items():
-        cands = [r for r in pools[name] if (r["dataset"], r["line"]) not in done and _ROUND2_CUES.search(r["text"])]
+        cands = [r for r in pools[name] if (r["dataset"], r["line"]) not in done and cue.search(r["text"])]
         chosen += rnd.sample(cands, min(k, len(cands)))
     rnd.shuffle(chosen)
-    per = len(chosen) // 2
+    per = len(chosen) // len(names)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    for a, name in enumerate("ef"):
+    for a, name in enumerate(names):
         own = chosen[a * per : (a + 1) * per]
-        other = 1 - a
+        other = (a - 1) % len(names)
         extra = [dict(r, double=True) for r in chosen[other * per : other * per + per // 10]]
         with open(Path(out_dir) / f"pool_{name}.jsonl", "w", encoding="utf-8") as fh:
             for r in own + extra:
@@ -144,7 +155,7 @@ def main(out_dir: str, n_annotators: int = 4) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[2] == "--round2":
-        round2(sys.argv[1])
+    if len(sys.argv) > 2 and sys.argv[2] in ("--round2", "--round3"):
+        later_round(sys.argv[1], int(sys.argv[2][-1]))
     else:
         main(sys.argv[1])
