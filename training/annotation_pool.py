@@ -105,6 +105,7 @@ _ROUND3_CUES = re.compile(r"供应|供货|供应商|采购|中标|订单|客户|
 ROUNDS = {
     2: (29, "ef", {"cluener": 200, "finre": 200, "thucnews": 80}, _ROUND2_CUES),
     3: (31, "ghij", {"cluener": 400, "finre": 440, "thucnews": 120}, _ROUND3_CUES),
+    4: (37, "klmnop", {"finre": 600, "cluener": 300, "msra": 100}, re.compile(r".")),  # any sentence
 }
 
 
@@ -114,7 +115,7 @@ def later_round(out_dir: str, n: int) -> None:
     seed, names, take, cue = ROUNDS[n]
     rnd = random.Random(seed)
     dev, done = _dev_lines(), _annotated(names[0])
-    pools = {"cluener": cluener(dev), "finre": finre(dev), "thucnews": thucnews()}
+    pools = {"cluener": cluener(dev), "finre": finre(dev), "thucnews": thucnews(), "msra": msra()}
     chosen = []
     for name, k in take.items():
         cands = [r for r in pools[name] if (r["dataset"], r["line"]) not in done and cue.search(r["text"])]
@@ -155,7 +156,7 @@ def main(out_dir: str, n_annotators: int = 4) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[2] in ("--round2", "--round3"):
+    if len(sys.argv) > 2 and sys.argv[2] in ("--round2", "--round3", "--round4"):
         later_round(sys.argv[1], int(sys.argv[2][-1]))
     else:
         main(sys.argv[1])

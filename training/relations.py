@@ -274,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-synth", action="store_true", help="leave out the synthetic sentences")
     ap.add_argument("--synth-n", type=int, default=30, help="synthetic sentences per template")
     ap.add_argument("--synth-weight", type=float, default=0.5, help="weight of a synthetic sentence's pairs")
+    ap.add_argument("--ann-weight", type=float, default=3.0, help="weight of a pair of kg's own annotations")
     ap.add_argument("--json", help="also write the scores to this JSON file")
     a = ap.parse_args(argv)
     shared = Path(a.shared)
@@ -304,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     sets = {"finre": finre, "redocred": red_train, "ann": ann_train}
     if not a.no_synth:
         sets["synth"] = generate(4 if a.small else a.synth_n, a.seed)
-    weights = {"finre": 1.0, "redocred": 0.5, "ann": 3.0, "synth": a.synth_weight}
+    weights = {"finre": 1.0, "redocred": 0.5, "ann": a.ann_weight, "synth": a.synth_weight}
     none_weight = {"finre": a.finre_none_weight, "*": a.none_weight}
     vocab, W, b, classes, label_counts, allowed = train(sets, weights, a.C, a.seed, none_weight)
     meta = {
