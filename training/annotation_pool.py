@@ -106,6 +106,7 @@ ROUNDS = {
     2: (29, "ef", {"cluener": 200, "finre": 200, "thucnews": 80}, _ROUND2_CUES),
     3: (31, "ghij", {"cluener": 400, "finre": 440, "thucnews": 120}, _ROUND3_CUES),
     4: (37, "klmnop", {"finre": 600, "cluener": 300, "msra": 100}, re.compile(r".")),  # any sentence
+    5: (41, "qrstuv", {"finre": 600, "cluener": 300, "msra": 100}, re.compile(r".")),
 }
 
 
@@ -156,7 +157,7 @@ def main(out_dir: str, n_annotators: int = 4) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[2] in ("--round2", "--round3", "--round4"):
+    if len(sys.argv) > 2 and sys.argv[2] in ("--round2", "--round3", "--round4", "--round5"):
         later_round(sys.argv[1], int(sys.argv[2][-1]))
     else:
         main(sys.argv[1])

@@ -4,8 +4,8 @@
 
 Chinese: CLUENER2020 train + MSRA (rebuilt official train), one model with both label sets
 (CLUENER's fine types; MSRA's PER as CLUENER's `name`, its ORG and LOC kept as their own labels,
-since their span conventions differ from CLUENER's), and kg's own annotation set (1,040 sentences
-of FinRE, CLUENER, MSRA and THUCNews, docs/annotation.md) in those labels; features include
+since their span conventions differ from CLUENER's), and kg's own annotation set (sentences of
+FinRE, CLUENER, MSRA and THUCNews, docs/annotation.md) in those labels; features include
 jieba's dictionary and the names of the training annotations (ner.zh_features), written beside
 the model.  English: Re-DocRED dev + wikigold (PER/ORG/LOC; MISC and adjectival names learned as
 MISC and dropped).  Held out, never trained on: CLUENER lines whose number is a multiple of 10,
