@@ -128,10 +128,13 @@ def _model_says_no(c: Cand, f: str, name_prob: dict[int, float]) -> bool:
     suffix says there is one (a legal form, 有限公司, says so for sure)."""
     if c.source not in VETOED_RULES or _LEGAL_TAIL.search(f[c.start : c.end]):
         return False
+    if c.source == "rule:org.suffix" and f[c.start : c.end].endswith(_LAB_END) and c.end - c.start >= 6:
+        return False  # 瀚海先进封装实验室: a long name before a laboratory's head is a new lab, not a phrase
     probs = [name_prob.get(k) for k in range(c.start, c.end)]
     return None not in probs and sum(probs) / len(probs) < RULE_VETO
 
 
+_LAB_END = ("实验室", "研究院", "研究所")
 TRIMMED_RULES = frozenset({"rule:org.suffix", "rule:gov.suffix"})  # not weak suffixes: the model does not know 星河微电子
 TRIM_BELOW = 0.3  # characters the model gives less than this are not part of a name
 

@@ -446,6 +446,7 @@ def _list_members(doc: Doc, cands: list[Cand]) -> list[Cand]:
     f = doc.folded
     spans = {(c.start, c.end): c for c in cands if c.cls in ORG}
     occupied = [(c.start, c.end) for c in cands]
+    title_end = re.compile(rf"(?:{_titles()[0]})$")
     out = []
     for m in _LIST.finditer(f):
         items, pos = [], m.start()
@@ -466,5 +467,7 @@ def _list_members(doc: Doc, cands: list[Cand]) -> list[Cand]:
         cls = sorted(kinds)[0]
         for (a, b), c in zip(items, known, strict=True):
             if c is None and b - a >= 2 and not any(x < b and a < y for x, y in occupied) and not _STEM_BAD.match(f[a:b]):
+                if title_end.search(f, a, b):
+                    continue  # 研究会会长、原建设部副部长: a list of posts, not of organisations
                 out.append(Cand(a, b, cls, "rule:org.list-mate"))
     return out
