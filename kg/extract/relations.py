@@ -30,8 +30,8 @@ _LONG = r"[^。;]{0,120}?"
 
 # Words between an organisation and a title that keep the person in it: a department
 # (市场部, 四季瓷器工艺品部) and grades (资深, 首席, 副): 兴业银行资深经济学家鲁政委.
-_ROLE_PRE = (r"(?:[\u4e00-\u9fff]{1,8}?(?:部|处|科|室|组|中心|事业部|分行|支行|分公司|办公室|编辑部))?"
-             r"(?:资深|首席|高级|常务|执行|驻华|中国区|大中华区|全球|区域|客户|副)*")
+_ROLE_PRE = (r"(?:[\u4e00-\u9fff]{1,8}?(?:部|处|科|室|组|中心|事业部|分行|支行|分公司|办公室|编辑部))??"
+             r"(?:资深|首席|高级|常务|执行|驻华|中国区|大中华区|全球|区域|客户|副)*?")  # lazy: 执行董事 is a title
 
 
 def _compile(p: str) -> re.Pattern:
