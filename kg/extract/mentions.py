@@ -227,7 +227,8 @@ _EN_PARTICLES = frozenset({"de", "van", "von", "der", "den", "al", "el", "la", "
 def _trim_en(t: str, s: int, e: int, person: bool) -> list[tuple[int, int]]:
     """An English span as news NER marks names: without the words before the name (the United
     States, east Delhi; a person's title: Mr Winterkorn) and cut at a free-standing dash before
-    lower-case words (KFC - parent Yum Brands is two names).  `t` is the original text: case tells a name's words from the others."""
+    lower-case words (KFC - parent Yum Brands is two names).  `t` is the original text: case
+    tells a name's words from the others."""
     out = []
     for part in _EN_DASH.split(t[s:e]):
         a = t.index(part, s)
@@ -242,7 +243,8 @@ def _trim_en(t: str, s: int, e: int, person: bool) -> list[tuple[int, int]]:
 
 
 def _lower_word(w: str) -> bool:
-    return w[:1].islower() and w not in _EN_PARTICLES
+    """An ordinary lower-case word (the, east), not a name written so (eBay, iPhone) or a particle of one (de, van)."""
+    return w.islower() and w not in _EN_PARTICLES
 
 
 def _honorific(w: str) -> bool:
