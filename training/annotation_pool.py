@@ -1,10 +1,13 @@
 """Draw the sentences for kg's own relation annotation set (stand-off) from ../shared/datasets.
 
-Deterministic (seed 13).  Excludes every line of the validation splits that kg's training holds
-out (CLUENER lines whose number is a multiple of 10, MSRA sentences whose number is a multiple of
-10, FinRE valid.txt) and every line of kg-relations-dev, so annotations can train without leaking.
-Writes one JSON line per sentence: dataset, line (1-based), sentence offset (THUCNews: into the
-article after the tab), text.  The text goes to the annotators' scratch folder, never into the repo.
+    python training/annotation_pool.py OUT_DIR [--round1 ... --round5]   (default: round 1)
+
+Deterministic (a seed per round, ROUNDS).  Excludes every line of the validation splits that
+kg's training holds out (CLUENER lines whose number is a multiple of 10, MSRA sentences whose
+number is a multiple of 10, FinRE valid.txt), every line of kg-relations-dev, so annotations can
+train without leaking, and every sentence of an earlier round.  Writes one JSON line per
+sentence: dataset, line (1-based), sentence offset (THUCNews: into the article after the tab),
+text.  The text goes to the annotators' scratch folder, never into the repo.
 """
 
 from __future__ import annotations
@@ -102,17 +105,21 @@ def _annotated(before: str) -> set[tuple[str, int]]:
 
 # Round 3 (annotators g-j): the relations of industry news kg is for (supply, products, plants).
 _ROUND3_CUES = re.compile(r"供应|供货|供应商|采购|中标|订单|客户|研发|开发|推出|发布|量产|生产|制造|代工|部署|搭载|采用|建设|运营|落户|入驻|合作|签约")
+_ANY = re.compile(r".")
+# round -> (seed, annotators, sentences per source, cue a sentence must have)
 ROUNDS = {
+    1: (13, "abcd", {"cluener": 360, "finre": 360, "msra": 200, "thucnews": 120}, _ANY),
     2: (29, "ef", {"cluener": 200, "finre": 200, "thucnews": 80}, _ROUND2_CUES),
     3: (31, "ghij", {"cluener": 400, "finre": 440, "thucnews": 120}, _ROUND3_CUES),
-    4: (37, "klmnop", {"finre": 600, "cluener": 300, "msra": 100}, re.compile(r".")),  # any sentence
-    5: (41, "qrstuv", {"finre": 600, "cluener": 300, "msra": 100}, re.compile(r".")),
+    4: (37, "klmnop", {"finre": 600, "cluener": 300, "msra": 100}, _ANY),
+    5: (41, "qrstuv", {"finre": 600, "cluener": 300, "msra": 100}, _ANY),
 }
 
 
-def later_round(out_dir: str, n: int) -> None:
-    """Pools of round `n` (2: e, f; 3: g-j): new sentences with a relation cue, none annotated
-    before, none held out; each annotator also does the first tenth of the previous one's share."""
+def draw(out_dir: str, n: int) -> None:
+    """Pools of round `n` (1: a-d; 2: e, f; 3: g-j; ...): sentences with the round's cue, none
+    annotated in an earlier round, none held out; each annotator also does the first tenth of the
+    previous one's share (the doubly annotated tenth that measures agreement)."""
     seed, names, take, cue = ROUNDS[n]
     rnd = random.Random(seed)
     dev, done = _dev_lines(), _annotated(names[0])
@@ -134,30 +141,9 @@ def later_round(out_dir: str, n: int) -> None:
         print(f"annotator {name}: {len(own)} own + {len(extra)} double", file=sys.stderr)
 
 
-def main(out_dir: str, n_annotators: int = 4) -> None:
-    rnd = random.Random(13)
-    dev = _dev_lines()
-    pools = {"cluener": cluener(dev), "finre": finre(dev), "msra": msra(), "thucnews": thucnews()}
-    take = {"cluener": 360, "finre": 360, "msra": 200, "thucnews": 120}
-    chosen = []
-    for name, k in take.items():
-        chosen += rnd.sample(pools[name], min(k, len(pools[name])))
-    rnd.shuffle(chosen)
-    per = len(chosen) // n_annotators
-    double = per // 10
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
-    for a in range(n_annotators):
-        own = chosen[a * per : (a + 1) * per]
-        prev = (a - 1) % n_annotators  # every annotator also does the first tenth of the previous one's share
-        extra = [dict(r, double=True) for r in chosen[prev * per : prev * per + double]]
-        with open(Path(out_dir) / f"pool_{'abcd'[a]}.jsonl", "w", encoding="utf-8") as fh:
-            for r in own + extra:
-                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-        print(f"annotator {'abcd'[a]}: {len(own)} own + {len(extra)} double", file=sys.stderr)
-
-
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[2] in ("--round2", "--round3", "--round4", "--round5"):
-        later_round(sys.argv[1], int(sys.argv[2][-1]))
-    else:
-        main(sys.argv[1])
+    rounds = {f"--round{n}": n for n in ROUNDS}
+    if len(sys.argv) not in (2, 3) or (len(sys.argv) == 3 and sys.argv[2] not in rounds):
+        print(f"usage: python training/annotation_pool.py OUT_DIR [{'|'.join(rounds)}]", file=sys.stderr)
+        sys.exit(2)
+    draw(sys.argv[1], rounds.get(sys.argv[2], 1) if len(sys.argv) == 3 else 1)
