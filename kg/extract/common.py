@@ -31,6 +31,27 @@ def cues() -> dict:
     return json.loads(resources.files("kg").joinpath("data/cues.json").read_text("utf-8"))
 
 
+@lru_cache(maxsize=1)
+def _association_heads() -> tuple[str, ...]:
+    return tuple(cues()["association_heads"])
+
+
+def is_association(name: str) -> bool:
+    """协会, 商会, 联盟...: an association is an Organization, whatever industry word its name holds
+    (中国信托业协会 is no trust company); the rules and the model's classes both ask."""
+    return name.endswith(_association_heads())
+
+
+@lru_cache(maxsize=1)
+def _honorifics() -> frozenset[str]:
+    return frozenset(cues()["en_honorifics"])
+
+
+def is_honorific(word: str) -> bool:
+    """Mr, Dr., President...: a title before an English name, not part of it."""
+    return word.rstrip(".") in _honorifics()
+
+
 def _is_cjk(c: str) -> bool:
     return "\u3400" <= c <= "\u9fff"
 

@@ -10,7 +10,7 @@ from .. import lexicon as lexmod
 from ..model import Doc, Mention
 from ..names import core_name
 from . import ner, wordlists
-from .common import ORG, Cand, _is_cjk, cues
+from .common import ORG, Cand, _is_cjk, cues, is_association, is_honorific
 from .lexmatch import _lexicon_cands
 from .rules import (
     _ANAPHOR,
@@ -58,7 +58,7 @@ def refine_class(label: str, folded: str) -> str:
             return "University"
         if folded.endswith(_INST_END) or last in _INST_END:
             return "ResearchInstitute"
-        if folded.endswith(tuple(cues()["association_heads"])):
+        if is_association(folded):
             return "Organization"  # the model may read 中国银行业协会 as a bank
         if cls != "ORG":
             return cls
@@ -128,13 +128,12 @@ def _model_says_no(c: Cand, f: str, name_prob: dict[int, float]) -> bool:
     suffix says there is one (a legal form, 有限公司, says so for sure)."""
     if c.source not in VETOED_RULES or _LEGAL_TAIL.search(f[c.start : c.end]):
         return False
-    if c.source == "rule:org.suffix" and f[c.start : c.end].endswith(_LAB_END) and c.end - c.start >= 6:
+    if c.source == "rule:org.suffix" and f[c.start : c.end].endswith(_INST_END) and c.end - c.start >= 6:
         return False  # 瀚海先进封装实验室: a long name before a laboratory's head is a new lab, not a phrase
     probs = [name_prob.get(k) for k in range(c.start, c.end)]
     return None not in probs and sum(probs) / len(probs) < RULE_VETO
 
 
-_LAB_END = ("实验室", "研究院", "研究所")
 TRIMMED_RULES = frozenset({"rule:org.suffix", "rule:gov.suffix"})  # not weak suffixes: the model does not know 星河微电子
 TRIM_BELOW = 0.3  # characters the model gives less than this are not part of a name
 
@@ -235,7 +234,7 @@ def _trim_en(t: str, s: int, e: int, person: bool) -> list[tuple[int, int]]:
         s = a + len(part)
         words = list(re.finditer(r"\S+", part))
         k = 0
-        while k < len(words) - 1 and (_lower_word(words[k].group()) or person and _honorific(words[k].group())):
+        while k < len(words) - 1 and (_lower_word(words[k].group()) or person and is_honorific(words[k].group())):
             k += 1
         if k < len(words) and not _lower_word(words[k].group()):
             out.append((a + words[k].start(), a + len(part)))
@@ -245,10 +244,6 @@ def _trim_en(t: str, s: int, e: int, person: bool) -> list[tuple[int, int]]:
 def _lower_word(w: str) -> bool:
     """An ordinary lower-case word (the, east), not a name written so (eBay, iPhone) or a particle of one (de, van)."""
     return w.islower() and w not in _EN_PARTICLES
-
-
-def _honorific(w: str) -> bool:
-    return w.rstrip(".") in cues()["en_honorifics"]
 
 
 def junk_name(folded: str) -> bool:
@@ -319,10 +314,15 @@ def _known_name_cands(doc: Doc, name_prob: dict[int, float]) -> list[Cand]:
 _COUNTED = re.compile(r"^[\d一二三四五六七八九十百千万两几多]+(?:年|个月|月|日|周|天|只|家|个|位|名)")  # 三年牛熊轮回, 两家公司
 
 
+@lru_cache(maxsize=1)
+def _eponym_heads() -> tuple[str, ...]:
+    return tuple(cues()["eponym_heads"])
+
+
 def _eponym(f: str, end: int) -> bool:
     """摩尔定律, 马太效应: a name right before 定律 or 效应 names a law or an effect, not the
     person or place it comes from."""
-    return f.startswith(tuple(cues()["eponym_heads"]), end)
+    return f.startswith(_eponym_heads(), end)
 
 
 def _model_cand(doc: Doc, lex: lexmod.Lexicon, sp: ner.Span, abbrev: dict) -> list[Cand]:

@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 
 from ..model import Doc
-from .common import ORG, PLACE, Cand, _is_cjk, cues
+from .common import ORG, PLACE, Cand, _is_cjk, cues, is_association, is_honorific
 
 
 @lru_cache(maxsize=16)
@@ -99,8 +99,8 @@ _STEM_BAD = re.compile(r"^(?:本届|此次|该|这|本|上届|下届|今年|去�
 
 
 def _org_class(surface: str) -> str:
-    if surface.endswith(tuple(cues()["association_heads"])):
-        return "Organization"  # 中国信托业协会: an association of an industry is not a company
+    if is_association(surface):
+        return "Organization"
     for sufs, cls in _ORG_CLASS_BY_SUFFIX:
         if surface.endswith(sufs):
             return cls
@@ -233,7 +233,7 @@ def _person_cands(doc: Doc) -> list[Cand]:
                     continue
                 s, e = m.span(g)
                 words = t[s:e].split()
-                if len(words) > 1 and words[0].rstrip(".") in c["en_honorifics"]:  # Mr Winterkorn: the name is Winterkorn
+                if len(words) > 1 and is_honorific(words[0]):  # Mr Winterkorn: the name is Winterkorn
                     s += len(words[0]) + 1
                     words = words[1:]
                 if words[0] not in _EN_NOT_NAMES and not _EN_ORG_WORD.fullmatch(words[-1]):
@@ -440,13 +440,18 @@ def _org_before_title(doc: Doc, cands: list[Cand]) -> list[Cand]:
 _LIST = re.compile(r"[\u4e00-\u9fffa-z0-9]{2,12}(?:、[\u4e00-\u9fffa-z0-9]{2,12})+")
 
 
+@lru_cache(maxsize=1)
+def _title_end() -> re.Pattern:
+    return re.compile(rf"(?:{_titles()[0]})$")
+
+
 def _list_members(doc: Doc, cands: list[Cand]) -> list[Cand]:
     """In 中芯聚源、元禾璞华、青峰资本等 one known organisation makes its unknown list mates
     organisations too; the items are cut at known names, stop words and 等."""
     f = doc.folded
     spans = {(c.start, c.end): c for c in cands if c.cls in ORG}
     occupied = [(c.start, c.end) for c in cands]
-    title_end = re.compile(rf"(?:{_titles()[0]})$")
+    title_end = _title_end()
     out = []
     for m in _LIST.finditer(f):
         items, pos = [], m.start()
